@@ -1,0 +1,128 @@
+"""Content hashes of code and of the ``snippets`` modules it imports, transitively.
+
+A cached output or figure is reused only while this hash is unchanged: editing a
+snippet module reruns every page and figure that imports it (directly or through
+another snippet module), and nothing else.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.metadata
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = "snippets"
+# Recorded results (benchmarks, training runs) that pages read: part of every key.
+RESULTS_DIR = ROOT / "results"
+_VERSIONED = ("numpy", "torch", "torchvision", "matplotlib", "scikit-image", "opencv-python-headless")
+
+
+def _module_file(name: str) -> Path | None:
+    parts = name.split(".")
+    base = ROOT.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_modules(source: str, current: str | None = None) -> set[str]:
+    """Names of the ``snippets`` modules that ``source`` imports (not transitive).
+
+    ``current`` is the dotted name of the module holding ``source``; it resolves
+    relative imports. Every parent package is included (importing ``a.b.c`` runs
+    ``a/__init__.py`` and ``a/b/__init__.py``).
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level and current:
+                package = current.split(".")
+                is_package = _module_file(current) is not None and _module_file(current).name == "__init__.py"
+                keep = len(package) - node.level + (1 if is_package else 0)
+                prefix = ".".join(package[:keep])
+                base = f"{prefix}.{node.module}" if node.module else prefix
+            else:
+                base = node.module or ""
+            names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+        for name in names:
+            if name == PACKAGE or name.startswith(PACKAGE + "."):
+                parts = name.split(".")
+                for i in range(1, len(parts) + 1):
+                    if _module_file(".".join(parts[:i])) is not None:
+                        found.add(".".join(parts[:i]))
+    return found
+
+
+@lru_cache(maxsize=None)
+def _module_closure(name: str) -> frozenset[str]:
+    seen = {name}
+    stack = [name]
+    while stack:
+        current = stack.pop()
+        path = _module_file(current)
+        if path is None:
+            continue
+        for dep in imported_modules(path.read_text(encoding="utf-8"), current):
+            if dep not in seen:
+                seen.add(dep)
+                stack.append(dep)
+    return frozenset(seen)
+
+
+def module_closure(source: str) -> list[str]:
+    """Every ``snippets`` module ``source`` depends on, sorted."""
+    names: set[str] = set()
+    for direct in imported_modules(source):
+        names |= _module_closure(direct)
+    return sorted(names)
+
+
+def _versions() -> str:
+    out = []
+    for dist in _VERSIONED:
+        try:
+            out.append(f"{dist}=={importlib.metadata.version(dist)}")
+        except importlib.metadata.PackageNotFoundError:
+            out.append(f"{dist}==none")
+    return ";".join(out)
+
+
+def _results_digest() -> str:
+    digest = hashlib.sha256()
+    if RESULTS_DIR.is_dir():
+        for path in sorted(RESULTS_DIR.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def content_hash(*sources: str, salt: str = "") -> str:
+    """SHA-256 over ``sources``, the snippet modules they import, versions and results."""
+    digest = hashlib.sha256(salt.encode())
+    modules: set[str] = set()
+    for source in sources:
+        digest.update(b"\0source\0" + source.encode())
+        modules |= set(module_closure(source))
+    for name in sorted(modules):
+        path = _module_file(name)
+        digest.update(b"\0module\0" + name.encode() + b"\0" + path.read_bytes())
+    digest.update(_versions().encode())
+    digest.update(_results_digest().encode())
+    return digest.hexdigest()
+
+
+def clear_caches() -> None:
+    """Forget memoised import graphs (call at the start of each build)."""
+    _module_closure.cache_clear()

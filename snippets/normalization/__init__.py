@@ -1,0 +1,1 @@
+"""Normalization layers written from their formulas and held to torch.nn.functional."""
