@@ -49,7 +49,7 @@ test: $(STAMP) browser-deps
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf site .cache .cache-build.log

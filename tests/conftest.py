@@ -15,7 +15,7 @@ import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE = ROOT / "site"
+SITE = Path(os.environ.get("RN_SITE_DIR", ROOT / "site"))
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -50,7 +50,7 @@ def torch_device(request) -> torch.device:
 def build_site() -> Path:
     """Build the site into site/ once (make test builds it before pytest)."""
     if not (SITE / "index.html").is_file():
-        subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=ROOT, check=True)
+        subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(SITE)], cwd=ROOT, check=True)
     return SITE
 
 

@@ -1,0 +1,1 @@
+"""Object detection: Faster R-CNN from its parts, and SPP-Net."""

@@ -1,0 +1,1 @@
+"""Distributed PyTorch: DataParallel and DDP pitfalls, run on torch.distributed."""

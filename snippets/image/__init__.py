@@ -1,0 +1,1 @@
+"""Digital image processing: representation, intensity transforms, histograms (uint8 in, uint8 out unless stated)."""

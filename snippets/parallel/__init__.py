@@ -1,0 +1,1 @@
+"""Parallel computing: speedup laws, the sinx ladder, memory bandwidth."""
