@@ -1,4 +1,4 @@
-"""MkDocs hooks: executed outputs under every Python block, figures from code.
+"""MkDocs hooks: executed outputs under every Python block, figures from code, reader extras.
 
 * ``![Caption](figure:snippets.module:function)`` in a page becomes a figure
   rendered by that function (light and dark SVG), cached by content hash.
@@ -6,7 +6,16 @@
   at build time, blocks in order in one namespace, and what it prints is shown
   under it. A block that raises fails the strict build.
 
-Both are cached under ``.cache/sitekit`` by the hash of the code and of every
+* Reader extras, generated for every page from what it contains: a "Tested
+  with" box (versions, and per included module its test and production twin:
+  ``sitekit.provenance``), a caption under each included block, the page as a
+  ``.py`` script and an ``.ipynb`` notebook with the build's outputs
+  (``sitekit.article``; the notebook is also rendered by mkdocs-jupyter when that
+  plugin is configured), anchors on ``!!! correction`` boxes and the corrections
+  page that lists them (``sitekit.corrections``), plain-text copies of the shown
+  modules and their tests under ``source/``.
+
+Outputs and figures are cached under ``.cache/sitekit`` by the hash of the code and of every
 ``snippets`` module it imports (``sitekit.closure``): a warm build reruns only
 what changed. ``SITEKIT_NO_CACHE=1`` disables the cache.
 """
@@ -30,9 +39,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bs4 import BeautifulSoup, Comment  # noqa: E402
+from mkdocs.plugins import event_priority  # noqa: E402
+from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
+from mkdocs.utils.meta import get_data  # noqa: E402
 
-from sitekit import closure  # noqa: E402
+from sitekit import article, closure, corrections, provenance  # noqa: E402
 from sitekit.blocks import OUTPUT_CLASS, block_code, is_norun, python_block_tags  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.sitekit")
@@ -40,6 +52,9 @@ CACHE = ROOT / ".cache" / "sitekit"
 FIGURE_DIR = "assets/figures"
 FIGURE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(figure:(?P<ref>[\w.]+:\w+)\)")
 PLACEHOLDER = "rn-output:{}"
+DOWNLOAD_DIR = "downloads"
+NOTEBOOK_DIR = "notebooks"  # rendered notebook pages: notebooks/<topic>/<article>/
+NOTEBOOK_MARKER = "<!-- rn:notebook {} -->"
 TIMEOUT_S = float(os.environ.get("SITEKIT_TIMEOUT", "900"))
 USE_CACHE = os.environ.get("SITEKIT_NO_CACHE") != "1"
 WORKERS = max(1, min(2, os.cpu_count() or 1))
@@ -85,7 +100,16 @@ class _State:
         self.lock = threading.Lock()
         self.outputs: dict[str, Future] = {}  # page src path -> future of runs
         self.figures: dict[str, tuple[str, Future]] = {}  # file stem -> (ref, future of svgs)
-        self.stats = {"pages": 0, "blocks": 0, "run": 0, "norun": 0, "figures": 0, "cached": 0, "computed": 0}
+        self.stats = {"pages": 0, "blocks": 0, "run": 0, "norun": 0, "figures": 0, "cached": 0, "computed": 0,
+                      "downloads": 0, "corrections": 0}
+        self.config = None
+        self.articles: dict[str, list] = {}  # page src -> cells of the expanded page
+        self.raw_cells: dict[str, list] = {}  # page src -> cells of the unexpanded page (include lines)
+        self.includes: dict[str, list] = {}  # page src -> provenance.Include list
+        self.corrections: list = []
+        self.figure_stems: dict[str, str] = {}  # figure ref -> file stem
+        self.sources: set[str] = set()  # repository files copied as text under source/
+        self.titles: dict[str, str] = {}
 
     def ask(self, request: dict) -> dict:
         worker = getattr(self.local, "worker", None)
@@ -133,7 +157,108 @@ def on_pre_build(config):  # noqa: ARG001
     _state = _State()
 
 
+def _snippets_config(config) -> dict:
+    return dict(config["mdx_configs"].get("pymdownx.snippets", {}))
+
+
+def _article_stem(src_uri: str) -> str:
+    return src_uri[:-3] if src_uri.endswith(".md") else src_uri
+
+
+def _has_code(cells: list) -> bool:
+    return any(cell.kind == "code" for cell in cells)
+
+
+def on_files(files, config):
+    _state.config = config
+    for file in list(files.documentation_pages()):
+        if not file.src_uri.endswith(".md") or file.abs_src_path is None:
+            continue
+        markdown, _ = get_data(Path(file.abs_src_path).read_text(encoding="utf-8"))
+        try:
+            expanded = article.expand(markdown, _snippets_config(config))
+        except Exception as error:  # noqa: BLE001 - a broken include fails the real build with its message
+            log.debug("sitekit: %s not expanded for downloads: %s", file.src_uri, error)
+            continue
+        cells = article.cells(expanded, file.src_uri, config["site_url"] or "")
+        _state.articles[file.src_uri] = cells
+        _state.raw_cells[file.src_uri] = article.cells(markdown, file.src_uri, config["site_url"] or "")
+        if _has_code(cells):
+            heading = re.search(r"^#\s+(.+?)\s*$", markdown, re.MULTILINE)
+            title = (heading[1] if heading else _article_stem(file.src_uri)) + " — notebook"
+            content = (f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nsearch:\n  exclude: true\n---\n\n"
+                       f"{NOTEBOOK_MARKER.format(file.src_uri)}\n")
+            files.append(File.generated(config, f"{NOTEBOOK_DIR}/{_article_stem(file.src_uri)}.md", content=content))
+    return files
+
+
+def _page_outputs(src_uri: str) -> list[str]:
+    future = _state.outputs.get(src_uri)
+    if future is None:
+        return []
+    return [run["stdout"] + (run["error"] or "") for run in future.result().get("runs", [])]
+
+
+def _notebook_for(src_uri: str) -> tuple[str, dict]:
+    """The (script, notebook) of a page, the notebook carrying the build's outputs."""
+    cells = _state.articles[src_uri]
+    outputs = _page_outputs(src_uri)
+    runnable = [cell for cell in cells if cell.kind == "code"]
+    for cell, text in zip(runnable, outputs):
+        cell.outputs = [{"output_type": "stream", "name": "stdout", "text": text}] if text else []
+    for cell in cells:
+        if cell.kind == "figure":
+            stem = _state.figure_stems.get(cell.ref)
+            entry = _state.figures.get(stem) if stem else None
+            result = entry[1].result() if entry else {}
+            svg = result.get("svgs", {}).get("light")
+            cell.outputs = [{"output_type": "display_data", "metadata": {},
+                             "data": {"image/svg+xml": svg, "text/plain": "<Figure>"}}] if svg else []
+    env = provenance.environment()
+    url = (_state.config["site_url"] or "") + article.page_url(src_uri)
+    title = _state.titles.get(src_uri) or src_uri
+    header = (f"{title}: the code of {url} as a notebook, generated from the page.\n\n"
+              f"It imports the `snippets` package: run it from a clone of the repository after "
+              f"`pip install -e .` (built with snippets {env['snippets']}, commit {env['commit']}, "
+              f"torch {env['torch']}, numpy {env['numpy']}). Cells run top to bottom on a fresh kernel.")
+    return article.to_script(cells, header), article.to_notebook(cells, header)
+
+
+def _notebook_html(src_uri: str, page) -> str:
+    """The page's notebook rendered by mkdocs-jupyter's converter (its template and styles),
+    cached by the notebook's content; the converter is imported only on a cache miss."""
+    _, notebook = _notebook_for(src_uri)
+    text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    key = closure.hashlib.sha256((text + _jupyter_version()).encode()).hexdigest()
+    path = CACHE / "notebook-html" / f"{key}.html"
+    if USE_CACHE and path.is_file():
+        _state.stats["cached"] += 1
+        body = path.read_text(encoding="utf-8")
+    else:
+        _state.stats["computed"] += 1
+        from mkdocs_jupyter.convert import nb2html
+
+        source = CACHE / "notebook-src" / f"{_article_stem(src_uri)}.ipynb"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text(text, encoding="utf-8")
+        body = nb2html(str(source), execute=False, no_prompt=True, custom_mathjax_url="")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body, encoding="utf-8")
+    return _clean_notebook_html(body, page)
+
+
+def _jupyter_version() -> str:
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version("mkdocs-jupyter") + importlib.metadata.version("nbconvert")
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
 def on_page_markdown(markdown, page, config, files):  # noqa: ARG001
+    _state.includes[page.file.src_uri] = provenance.includes(markdown)
+    _state.titles[page.file.src_uri] = page.title
     def figure(match: re.Match) -> str:
         ref, alt = match["ref"], match["alt"]
         module, function = ref.split(":")
@@ -143,6 +268,7 @@ def on_page_markdown(markdown, page, config, files):  # noqa: ARG001
             return match[0]
         key = closure.content_hash(f"import {module}", salt=ref + Path(__file__).with_name("figures.py").read_text())
         stem = f"{function.replace('_', '-')}-{key[:12]}"
+        _state.figure_stems[ref] = stem
         if stem not in _state.figures:
             _state.figures[stem] = (ref, _cached("figures", key, lambda: _state.ask({"kind": "figure", "ref": ref})))
             _state.stats["figures"] += 1
@@ -159,26 +285,116 @@ def on_page_markdown(markdown, page, config, files):  # noqa: ARG001
     return FIGURE_RE.sub(figure, markdown)
 
 
+def _downloads(src_uri: str, page_url: str, files) -> dict[str, str]:
+    cells = _state.articles.get(src_uri)
+    if not cells or not _has_code(cells):
+        return {}
+    stem = _article_stem(src_uri)
+    name = stem.rsplit("/", 1)[-1]
+    links = {f"script ({name}.py)": get_relative_url(f"{DOWNLOAD_DIR}/{stem}.py", page_url),
+             f"notebook ({name}.ipynb)": get_relative_url(f"{DOWNLOAD_DIR}/{stem}.ipynb", page_url)}
+    notebook = files.get_file_from_path(f"{NOTEBOOK_DIR}/{stem}.md")
+    if notebook is not None:
+        links["notebook view (rendered)"] = get_relative_url(notebook.url, page_url)
+    return links
+
+
+def _reader_extras(soup: BeautifulSoup, tags: list, page, files) -> None:
+    """Captions under included blocks, the download bar, the Tested-with box, correction anchors."""
+    src = page.file.src_uri
+
+    def relative(url: str) -> str:
+        return get_relative_url(url, page.url)
+
+    raw = [cell for cell in _state.raw_cells.get(src, []) if cell.kind in ("code", "norun")]
+    if len(raw) == len(tags):
+        for tag, cell in zip(tags, raw):
+            used = provenance.includes(cell.source)
+            if len(used) == 1:
+                anchor = tag.next_sibling if isinstance(tag.next_sibling, Comment) else tag
+                anchor.insert_after(BeautifulSoup(
+                    provenance.block_caption(used[0].path, used[0].section, relative), "html.parser"))
+    used = _state.includes.get(src, [])
+    for inc in used:
+        _state.sources.add(inc.path)
+        test = provenance.test_path(inc.path)
+        if test:
+            _state.sources.add(test)
+    downloads = _downloads(src, page.url, files)
+    if downloads:
+        _state.stats["downloads"] += 1
+        bar = ('<p class="rn-downloads">Download this page: ' + " · ".join(
+            f'<a href="{href}"{"" if label.startswith("notebook view") else " download"}>{label}</a>'
+            for label, href in downloads.items()) + "</p>")
+        h1 = soup.find("h1")
+        if h1 is not None:
+            h1.insert_after(BeautifulSoup(bar, "html.parser"))
+        else:
+            soup.insert(0, BeautifulSoup(bar, "html.parser"))
+    if used or downloads:
+        soup.append(BeautifulSoup(provenance.footer(used, relative, downloads), "html.parser"))
+    found = corrections.collect(soup, src, page.title or src, page.url)
+    _state.corrections.extend(found)
+    _state.stats["corrections"] += len(found)
+
+
 def on_page_content(html, page, config, files):  # noqa: ARG001
+    marker = re.search(r"<!-- rn:notebook (\S+) -->", html)
+    if page.file.src_uri.startswith(NOTEBOOK_DIR + "/") and marker:
+        return _notebook_html(marker[1], page)
     soup = BeautifulSoup(html, "html.parser")
     tags = python_block_tags(soup)
     _state.stats["pages"] += 1
     if not tags:
-        return html
+        _reader_extras(soup, tags, page, files)
+        return str(soup)
     runnable = [tag for tag in tags if not is_norun(tag)]
     _state.stats["blocks"] += len(tags)
     _state.stats["run"] += len(runnable)
     _state.stats["norun"] += len(tags) - len(runnable)
-    if not runnable:
-        return html
     codes = [block_code(tag) for tag in runnable]
     for index, tag in enumerate(runnable):
         tag.insert_after(Comment(PLACEHOLDER.format(index)))
+    _reader_extras(soup, tags, page, files)
+    if not runnable:
+        return str(soup)
     key = closure.content_hash(*codes, salt=page.file.src_uri)
     name = page.file.src_uri
     _state.outputs[page.file.src_uri] = _cached(
         "outputs", key, lambda: _state.ask({"kind": "page", "codes": codes, "name": name}))
     return str(soup)
+
+
+def _clean_notebook_html(html: str, page) -> str:
+    """Drop what nbconvert's template loads from elsewhere (MathJax, Mermaid, RequireJS; an empty
+    ``src``): the site's own KaTeX renders the notebook's math. Links to site pages become relative."""
+    soup = BeautifulSoup(html, "html.parser")
+    for script in soup.find_all("script"):
+        src = script.get("src")
+        text = (script.string or "").lower()
+        if (src is not None and (not src.strip() or src.startswith(("http:", "https:", "//")))) \
+                or "mathjax" in text or "mermaid" in text or "cdn." in text:
+            script.decompose()
+    site_url = _state.config["site_url"] or ""
+    for link in soup.find_all("a", href=True):
+        if site_url and link["href"].startswith(site_url):
+            link["href"] = get_relative_url(link["href"][len(site_url):] or ".", page.url)
+    return str(soup)
+
+
+@event_priority(100)  # before the search plugin indexes the page
+def on_page_context(context, page, config, nav):  # noqa: ARG001
+    if MARKER_PAGE(page):
+        outputs = {src: _page_outputs(src) for src in {c.page_src for c in _state.corrections}}
+        order = {p.file.src_uri: i for i, p in enumerate(nav.pages)}
+        collected = sorted(_state.corrections, key=lambda c: order.get(c.page_src, len(order)))
+        listing = corrections.render(collected, outputs, lambda url: get_relative_url(url, page.url))
+        page.content = page.content.replace(corrections.MARKER, listing)
+    return context
+
+
+def MARKER_PAGE(page) -> bool:  # noqa: N802
+    return corrections.MARKER in (page.content or "")
 
 
 def _output_html(text: str) -> str:
@@ -218,16 +434,40 @@ def on_post_build(config):
                 continue
             for theme, svg in result["svgs"].items():
                 (target / f"{stem}-{theme}.svg").write_text(svg, encoding="utf-8")
+        _write_downloads(Path(config["site_dir"]))
+        _write_sources(Path(config["site_dir"]))
     finally:
         _state.close()
     s = _state.stats
     log.info(
         "sitekit: %d pages, %d Python blocks (%d run, %d marked norun), %d figures; "
-        "%d results from cache, %d computed", s["pages"], s["blocks"], s["run"], s["norun"],
-        s["figures"], s["cached"], s["computed"],
+        "%d results from cache, %d computed; %d pages with downloads, %d corrections",
+        s["pages"], s["blocks"], s["run"], s["norun"], s["figures"], s["cached"], s["computed"],
+        s["downloads"], s["corrections"],
     )
     (ROOT / ".cache").mkdir(exist_ok=True)
     (ROOT / ".cache" / "build-stats.json").write_text(json.dumps(s), encoding="utf-8")
+
+
+def _write_downloads(site: Path) -> None:
+    for src_uri, cells in _state.articles.items():
+        if not _has_code(cells) or src_uri not in _state.titles:
+            continue
+        script, notebook = _notebook_for(src_uri)
+        target = site / DOWNLOAD_DIR / _article_stem(src_uri)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.with_suffix(".py").write_text(script, encoding="utf-8")
+        target.with_suffix(".ipynb").write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n",
+                                                encoding="utf-8")
+
+
+def _write_sources(site: Path) -> None:
+    for path in sorted(_state.sources | {provenance.PAGE_TEST}):
+        source = ROOT / path
+        if source.is_file():
+            target = site / provenance.source_url(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def on_shutdown():
