@@ -55,9 +55,12 @@ PLACEHOLDER = "rn-output:{}"
 DOWNLOAD_DIR = "downloads"
 NOTEBOOK_DIR = "notebooks"  # rendered notebook pages: notebooks/<topic>/<article>/
 NOTEBOOK_MARKER = "<!-- rn:notebook {} -->"
+COMMIT_TOKEN = "RN-COMMIT-TOKEN"
 TIMEOUT_S = float(os.environ.get("SITEKIT_TIMEOUT", "900"))
 USE_CACHE = os.environ.get("SITEKIT_NO_CACHE") != "1"
 WORKERS = max(1, min(2, os.cpu_count() or 1))
+# How blocks are run is part of every output's cache key.
+_RUNNER_SOURCE = "".join((Path(__file__).with_name(n)).read_text(encoding="utf-8") for n in ("execute.py", "worker.py"))
 
 
 class _Worker:
@@ -154,6 +157,7 @@ def on_startup(command, dirty):  # noqa: ARG001
 def on_pre_build(config):  # noqa: ARG001
     global _state
     closure.clear_caches()
+    provenance.environment.cache_clear()
     _state = _State()
 
 
@@ -199,7 +203,7 @@ def _page_outputs(src_uri: str) -> list[str]:
     return [run["stdout"] + (run["error"] or "") for run in future.result().get("runs", [])]
 
 
-def _notebook_for(src_uri: str) -> tuple[str, dict]:
+def _notebook_for(src_uri: str, commit: str | None = None) -> tuple[str, dict]:
     """The (script, notebook) of a page, the notebook carrying the build's outputs."""
     cells = _state.articles[src_uri]
     outputs = _page_outputs(src_uri)
@@ -217,9 +221,9 @@ def _notebook_for(src_uri: str) -> tuple[str, dict]:
     env = provenance.environment()
     url = (_state.config["site_url"] or "") + article.page_url(src_uri)
     title = _state.titles.get(src_uri) or src_uri
-    header = (f"{title}: the code of {url} as a notebook, generated from the page.\n\n"
+    header = (f"{title}: the code of {url}, generated from the page (as a script and as a notebook).\n\n"
               f"It imports the `snippets` package: run it from a clone of the repository after "
-              f"`pip install -e .` (built with snippets {env['snippets']}, commit {env['commit']}, "
+              f"`pip install -e .` (built with snippets {env['snippets']}, commit {commit or env['commit']}, "
               f"torch {env['torch']}, numpy {env['numpy']}). Cells run top to bottom on a fresh kernel.")
     return article.to_script(cells, header), article.to_notebook(cells, header)
 
@@ -227,7 +231,8 @@ def _notebook_for(src_uri: str) -> tuple[str, dict]:
 def _notebook_html(src_uri: str, page) -> str:
     """The page's notebook rendered by mkdocs-jupyter's converter (its template and styles),
     cached by the notebook's content; the converter is imported only on a cache miss."""
-    _, notebook = _notebook_for(src_uri)
+    # The commit is filled in after conversion, so a new commit does not invalidate the cache.
+    _, notebook = _notebook_for(src_uri, commit=COMMIT_TOKEN)
     text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
     key = closure.hashlib.sha256((text + _jupyter_version()).encode()).hexdigest()
     path = CACHE / "notebook-html" / f"{key}.html"
@@ -244,7 +249,7 @@ def _notebook_html(src_uri: str, page) -> str:
         body = nb2html(str(source), execute=False, no_prompt=True, custom_mathjax_url="")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(body, encoding="utf-8")
-    return _clean_notebook_html(body, page)
+    return _clean_notebook_html(body.replace(COMMIT_TOKEN, provenance.environment()["commit"]), page)
 
 
 def _jupyter_version() -> str:
@@ -358,7 +363,7 @@ def on_page_content(html, page, config, files):  # noqa: ARG001
     _reader_extras(soup, tags, page, files)
     if not runnable:
         return str(soup)
-    key = closure.content_hash(*codes, salt=page.file.src_uri)
+    key = closure.content_hash(*codes, salt=page.file.src_uri + _RUNNER_SOURCE)
     name = page.file.src_uri
     _state.outputs[page.file.src_uri] = _cached(
         "outputs", key, lambda: _state.ask({"kind": "page", "codes": codes, "name": name}))
