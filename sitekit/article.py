@@ -199,6 +199,7 @@ def to_notebook(cells_: list[Cell], header: str) -> dict:
         else:
             count += 1
             code = nbformat.v4.new_code_cell(cell.source.rstrip("\n"), execution_count=count)
+            code.metadata["rn"] = {"figure": cell.ref} if cell.kind == "figure" else {"block": True}
             code.outputs = [nbformat.from_dict(o) for o in cell.outputs]
             nb.cells.append(code)
     for index, cell in enumerate(nb.cells):

@@ -71,7 +71,7 @@ class TestDownloads:
         base = site_dir / "downloads" / stem(source)
         nb = nbformat.read(base.with_suffix(".ipynb"), as_version=4)
         nbformat.validate(nb)
-        code_cells = [c for c in nb.cells if c.cell_type == "code" and "fig = " not in c.source.splitlines()[-1:][0]]
+        code_cells = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("rn", {}).get("block")]
         assert [c.source.rstrip("\n") for c in code_cells] == [b.code.rstrip("\n") for b in blocks]
         for cell, block in zip(code_cells, blocks):
             printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
