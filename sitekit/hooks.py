@@ -203,7 +203,7 @@ def _page_outputs(src_uri: str) -> list[str]:
     return [run["stdout"] + (run["error"] or "") for run in future.result().get("runs", [])]
 
 
-def _notebook_for(src_uri: str, commit: str | None = None) -> tuple[str, dict]:
+def _notebook_for(src_uri: str, commit: str | None = None, site_page: str | None = None) -> tuple[str, dict]:
     """The (script, notebook) of a page, the notebook carrying the build's outputs."""
     cells = _state.articles[src_uri]
     outputs = _page_outputs(src_uri)
@@ -216,8 +216,16 @@ def _notebook_for(src_uri: str, commit: str | None = None) -> tuple[str, dict]:
             entry = _state.figures.get(stem) if stem else None
             result = entry[1].result() if entry else {}
             svg = result.get("svgs", {}).get("light")
-            cell.outputs = [{"output_type": "display_data", "metadata": {},
-                             "data": {"image/svg+xml": svg, "text/plain": "<Figure>"}}] if svg else []
+            if svg and site_page is not None:
+                # On the site: the build's light and dark SVG files, lazy, one shown per palette.
+                base = get_relative_url(f"{FIGURE_DIR}/{stem}", site_page)
+                alt = html_lib.escape(cell.title or "", quote=True)
+                data = {"text/html": f'<img src="{base}-light.svg#only-light" alt="{alt}" loading="lazy">'
+                                     f'<img src="{base}-dark.svg#only-dark" alt="{alt}" loading="lazy">',
+                        "text/plain": "<Figure>"}
+            else:  # the downloadable notebook stands alone: the light SVG inline
+                data = {"image/svg+xml": svg, "text/plain": "<Figure>"}
+            cell.outputs = [{"output_type": "display_data", "metadata": {}, "data": data}] if svg else []
     env = provenance.environment()
     url = (_state.config["site_url"] or "") + article.page_url(src_uri)
     title = _state.titles.get(src_uri) or src_uri
@@ -232,7 +240,7 @@ def _notebook_html(src_uri: str, page) -> str:
     """The page's notebook rendered by mkdocs-jupyter's converter (its template and styles),
     cached by the notebook's content; the converter is imported only on a cache miss."""
     # The commit is filled in after conversion, so a new commit does not invalidate the cache.
-    _, notebook = _notebook_for(src_uri, commit=COMMIT_TOKEN)
+    _, notebook = _notebook_for(src_uri, commit=COMMIT_TOKEN, site_page=page.url)
     text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
     key = closure.hashlib.sha256((text + _jupyter_version()).encode()).hexdigest()
     path = CACHE / "notebook-html" / f"{key}.html"
@@ -374,6 +382,9 @@ def _clean_notebook_html(html: str, page) -> str:
     """Drop what nbconvert's template loads from elsewhere (MathJax, Mermaid, RequireJS; an empty
     ``src``): the site's own KaTeX renders the notebook's math. Links to site pages become relative."""
     soup = BeautifulSoup(html, "html.parser")
+    for style in soup.find_all("style"):
+        if len(style.get_text()) > 100_000:  # JupyterLab's full stylesheet (0.6 MB): extra.css styles the cells
+            style.decompose()
     for script in soup.find_all("script"):
         src = script.get("src")
         text = (script.string or "").lower()

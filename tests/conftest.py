@@ -20,6 +20,11 @@ SITE = Path(os.environ.get("RN_SITE_DIR", ROOT / "site"))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+def pytest_configure(config):
+    # Known even when pytest-xdist is disabled (-p no:xdist), so --strict-markers accepts it.
+    config.addinivalue_line("markers", "xdist_group(name): run in the named xdist worker group")
+
+
 def pytest_addoption(parser):
     parser.addoption("--torch-device", default="auto", choices=["auto", "cpu", "cuda", "all"],
                      help="devices for device-parametrised tests (auto: cpu, plus cuda when present)")

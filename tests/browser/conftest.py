@@ -1,6 +1,8 @@
 """Browser fixtures: the built site served on 127.0.0.1, Debian chromium via pytest-playwright.
 
 Every request the page makes is recorded; tests assert none leaves 127.0.0.1.
+The server answers a missing path with the site's 404.html and status 404, as a
+static host (GitHub Pages, Netlify, nginx ``error_page``) does.
 """
 
 from __future__ import annotations
@@ -19,6 +21,18 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # noqa: D102
         pass
+
+    def send_error(self, code, message=None, explain=None):  # noqa: D102
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +64,21 @@ def requests_seen(page):
     seen: list[str] = []
     page.on("request", lambda request: seen.append(request.url))
     return seen
+
+
+@pytest.fixture
+def bytes_seen(page):
+    """Response body bytes of every finished request, by URL (what the page transferred)."""
+    sizes: dict[str, int] = {}
+
+    def finished(request):
+        try:
+            sizes[request.url] = request.sizes()["responseBodySize"]
+        except Exception:  # noqa: BLE001 - a request the browser dropped has no sizes
+            pass
+
+    page.on("requestfinished", finished)
+    return sizes
 
 
 @pytest.fixture

@@ -1,0 +1,99 @@
+"""Every built page in chromium: no console error, no request to another host, at most
+1.5 MB on first load, every image loads and is lazy, math rendered, one figure per palette."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.test_pages import DOCS, PAGES, ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+MAX_BYTES = 1_500_000
+WEIGHTS = ROOT / ".cache" / "browser" / "weights"
+
+
+def url_path(source: Path) -> str:
+    relative = source.relative_to(DOCS).with_suffix("")
+    if relative.name == "index":
+        parent = relative.parent.as_posix()
+        return "/" if parent == "." else f"/{parent}/"
+    return f"/{relative.as_posix()}/"
+
+
+def notebook_path(source: Path) -> str:
+    return "/notebooks" + url_path(source)
+
+
+def built(site: Path, path: str) -> bool:
+    return (site / path.strip("/") / "index.html").is_file()
+
+
+TARGETS = [pytest.param(url_path(p), id=str(p.relative_to(DOCS))) for p in PAGES] + [
+    pytest.param(notebook_path(p), id="notebook:" + str(p.relative_to(DOCS))) for p in PAGES
+] + [pytest.param("/404.html", id="404")]
+
+
+def outside(urls) -> list[str]:
+    return [u for u in urls if urlparse(u).scheme in ("http", "https", "ws", "wss")
+            and urlparse(u).hostname not in ("127.0.0.1", "localhost")]
+
+
+@pytest.mark.parametrize("path", TARGETS)
+def test_page_in_browser(path, page, base_url, site_dir, requests_seen, bytes_seen, console_errors):
+    """Loads with no console error and nothing from another host, weighs <= 1.5 MB on first load,
+    renders all its math, and every image is lazy and loads once scrolled into view."""
+    if path != "/404.html" and not built(site_dir, path):
+        pytest.skip("no such page in this build (a notebook exists only for a page with code)")
+    response = page.goto(base_url + path, wait_until="networkidle")
+    assert response is not None and response.status == 200
+    weight = sum(bytes_seen.values())
+    WEIGHTS.mkdir(parents=True, exist_ok=True)
+    (WEIGHTS / (path.strip("/").replace("/", "__") or "home")).with_suffix(".json").write_text(
+        json.dumps({"path": path, "bytes": weight, "requests": len(bytes_seen)}), encoding="utf-8")
+    assert weight <= MAX_BYTES, f"{path}: {weight} bytes on first load"
+    # Math: every arithmatex span is rendered by KaTeX.
+    assert page.locator(".arithmatex").count() == page.locator(".arithmatex .katex").count()
+    images = page.locator("article img, .md-content img")
+    for index in range(images.count()):
+        img = images.nth(index)
+        assert img.get_attribute("loading") == "lazy", (img.get_attribute("src") or "")[:120]
+        if img.evaluate("el => getComputedStyle(el).display === 'none'"):
+            continue  # the other palette's figure
+        img.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle(),
+                               timeout=10_000)
+    page.wait_for_load_state("networkidle")
+    assert outside(requests_seen) == []
+    assert console_errors == []
+
+
+@pytest.mark.parametrize("source", [pytest.param(p, id=str(p.relative_to(DOCS))) for p in PAGES])
+def test_one_figure_per_palette(source, page, base_url, site_dir):
+    """In each palette exactly one image of every figure is displayed, and it loads."""
+    html = site_dir / url_path(source).strip("/") / "index.html"
+    if "rn-figure" not in html.read_text(encoding="utf-8"):
+        pytest.skip("no figure on this page")
+    page.goto(base_url + url_path(source))
+    figures = page.locator("figure.rn-figure")
+    seen = {}
+    for scheme in ("default", "slate"):
+        if page.get_attribute("body", "data-md-color-scheme") != scheme:
+            page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+        assert page.get_attribute("body", "data-md-color-scheme") == scheme
+        shown_srcs = []
+        for index in range(figures.count()):
+            shown = figures.nth(index).locator("img").evaluate_all(
+                "imgs => imgs.filter(i => getComputedStyle(i).display !== 'none').map(i => i.getAttribute('src'))")
+            assert len(shown) == 1, f"{scheme}: {shown}"
+            img = figures.nth(index).locator(f'img[src="{shown[0]}"]')
+            img.scroll_into_view_if_needed()
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+            shown_srcs.append(shown[0])
+        seen[scheme] = shown_srcs
+    assert all(s.endswith("-light.svg#only-light") for s in seen["default"])
+    assert all(s.endswith("-dark.svg#only-dark") for s in seen["slate"])
