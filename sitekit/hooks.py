@@ -385,6 +385,8 @@ def _clean_notebook_html(html: str, page) -> str:
     for style in soup.find_all("style"):
         if len(style.get_text()) > 100_000:  # JupyterLab's full stylesheet (0.6 MB): extra.css styles the cells
             style.decompose()
+    for duplicate in soup.select(".clipboard-copy-txt, .zeroclipboard-container"):
+        duplicate.decompose()  # a hidden second copy of each cell's code, and its copy widget
     for script in soup.find_all("script"):
         src = script.get("src")
         text = (script.string or "").lower()

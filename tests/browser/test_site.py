@@ -74,6 +74,9 @@ def test_copy_button_copies_code_only(page, base_url, context, site_dir):
         assert not re.match(r"\s*(>>>|In \[)", copied)
         if block.shown_output:
             assert block.shown_output.strip() not in copied
+    # The output boxes under blocks offer no copy button.
+    buttons = page.locator(".rn-output button")
+    assert all(not buttons.nth(i).is_visible() for i in range(buttons.count()))
 
 
 def search(page, base_url, query: str) -> list[str]:
