@@ -162,8 +162,15 @@ def runnable(cells_: list[Cell]) -> list[Cell]:
     return [c for c in cells_ if c.kind == "code"]
 
 
+FUTURE_RE = re.compile(r"^from __future__ import [^\n]+\n?", re.MULTILINE)
+
+
 def to_script(cells_: list[Cell], header: str) -> str:
-    """The cells as a percent-format Python script (runs top to bottom with ``python``)."""
+    """The cells as a percent-format Python script (runs top to bottom with ``python``).
+
+    ``from __future__`` imports must open a file, so they are moved to the top
+    (a page block runs on its own, where its future import is first anyway)."""
+    futures: list[str] = []
     parts = ["# %% [markdown]\n" + _comment(header)]
     for cell in cells_:
         if cell.kind == "markdown":
@@ -171,7 +178,12 @@ def to_script(cells_: list[Cell], header: str) -> str:
         elif cell.kind == "norun":
             parts.append("# %% [markdown]\n# Not run here (shown on the page as is):\n#\n" + _comment(cell.source))
         else:
-            parts.append("# %%\n" + cell.source.rstrip("\n"))
+            for line in FUTURE_RE.findall(cell.source):
+                if line.strip() not in futures:
+                    futures.append(line.strip())
+            parts.append("# %%\n" + FUTURE_RE.sub("", cell.source).strip("\n"))
+    if futures:
+        parts.insert(1, "# %%\n" + "\n".join(futures))
     return "\n\n".join(parts) + "\n"
 
 

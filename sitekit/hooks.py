@@ -230,7 +230,7 @@ def _notebook_for(src_uri: str, commit: str | None = None, site_page: str | None
     url = (_state.config["site_url"] or "") + article.page_url(src_uri)
     title = _state.titles.get(src_uri) or src_uri
     header = (f"{title}: the code of {url}, generated from the page (as a script and as a notebook).\n\n"
-              f"It imports the `snippets` package: run it from a clone of the repository after "
+              f"It imports the `snippets` package: run it from the root of a clone of the repository after "
               f"`pip install -e .` (built with snippets {env['snippets']}, commit {commit or env['commit']}, "
               f"torch {env['torch']}, numpy {env['numpy']}). Cells run top to bottom on a fresh kernel.")
     return article.to_script(cells, header), article.to_notebook(cells, header)

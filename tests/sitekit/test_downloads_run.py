@@ -36,17 +36,18 @@ def _env() -> dict:
 
 
 @pytest.mark.parametrize("source", PAGES, ids=IDS)
-def test_script_runs_top_to_bottom(source: Path, site_dir: Path, tmp_path: Path):
+def test_script_runs_top_to_bottom(source: Path, site_dir: Path):
     """`python <article>.py` in a fresh interpreter exits 0 and prints every block's shown output, in order."""
     script = _download(site_dir, source, ".py")
-    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=_env(), capture_output=True,
+    # From the repository root, as the page code ran (pages may read results/).
+    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=_env(), capture_output=True,
                           text=True, timeout=TIMEOUT_S)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout == "".join(_shown(site_dir, source))
 
 
 @pytest.mark.parametrize("source", PAGES, ids=IDS)
-def test_notebook_runs_on_a_fresh_kernel(source: Path, site_dir: Path, tmp_path: Path):
+def test_notebook_runs_on_a_fresh_kernel(source: Path, site_dir: Path):
     """The .ipynb executes top to bottom on a fresh python3 kernel with no error, and each code
     cell prints what the page shows under the same block."""
     import nbformat
@@ -58,7 +59,7 @@ def test_notebook_runs_on_a_fresh_kernel(source: Path, site_dir: Path, tmp_path:
         if cell.cell_type == "code":
             cell.outputs = []
     client = NotebookClient(nb, kernel_name="python3", timeout=TIMEOUT_S, allow_errors=False,
-                            resources={"metadata": {"path": str(tmp_path)}})
+                            resources={"metadata": {"path": str(ROOT)}})
     client.execute(env={**_env(), "MPLBACKEND": "module://matplotlib_inline.backend_inline"})
     printed = ["".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream" and o.name == "stdout")
                for cell in nb.cells if cell.cell_type == "code" and cell.metadata.get("rn", {}).get("block")]
