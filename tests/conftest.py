@@ -64,15 +64,30 @@ def site_dir() -> Path:
     return build_site()
 
 
+WEIGHTS = ROOT / ".cache" / "browser" / "weights"  # written by tests/browser/test_every_page.py
+
+
+def pytest_sessionstart(session):
+    """Forget page weights measured by an earlier run (the summary reports this run's)."""
+    if not hasattr(session.config, "workerinput") and WEIGHTS.is_dir():
+        for path in WEIGHTS.glob("*.json"):
+            path.unlink()
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
-    """Print how many page blocks the doc-tests ran and how many are marked norun."""
+    """Print how many page blocks the doc-tests ran and how many are marked norun, and the
+    heaviest first load the browser tests measured."""
     if hasattr(config, "workerinput") or not (SITE / "index.html").is_file():
         return
+    import json
+
     from sitekit.blocks import extract_blocks
 
     pages = blocks = norun = 0
+    notebooks = sum(1 for _ in (SITE / "notebooks").rglob("index.html")) if (SITE / "notebooks").is_dir() else 0
     for html in SITE.rglob("index.html"):
-        if html.parent.name == "404" or "assets" in html.parts:
+        relative = html.relative_to(SITE).parts
+        if html.parent.name == "404" or "assets" in relative or relative[0] == "notebooks":
             continue
         found = extract_blocks(html.read_text(encoding="utf-8"))
         pages += 1
@@ -82,6 +97,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG0
     page_tests = sum(1 for report in doc_tests if "test_pages.py" in report.nodeid)
     terminalreporter.write_sep("=", "page doc-tests")
     terminalreporter.write_line(
-        f"pages built: {pages}; Python blocks: {blocks} ({blocks - norun} executed, {norun} marked norun); "
-        f"page doc-tests passed: {page_tests}"
+        f"pages built: {pages} (+ {notebooks} rendered notebooks); Python blocks: {blocks} "
+        f"({blocks - norun} executed, {norun} marked norun); page doc-tests passed: {page_tests}"
     )
+    weights = [json.loads(p.read_text(encoding="utf-8")) for p in WEIGHTS.glob("*.json")] if WEIGHTS.is_dir() else []
+    if weights:
+        heaviest = max(weights, key=lambda w: w["bytes"])
+        terminalreporter.write_line(
+            f"browser: {len(weights)} pages loaded; heaviest first load {heaviest['bytes'] / 1e6:.2f} MB "
+            f"({heaviest['requests']} requests) at {heaviest['path']} (limit 1.5 MB)")
