@@ -202,6 +202,10 @@ def test_missing_page_gets_the_styled_404(page, base_url, requests_seen, console
     response = page.goto(base_url + "/no/such/page/", wait_until="networkidle")
     assert response.status == 404
     assert "404" in page.locator("article").inner_text()
+    links = page.locator("article a").evaluate_all("els => els.map(e => e.href)")
+    assert links and all(urlparse(link).hostname == "127.0.0.1" for link in links), links
+    for link in links:
+        assert page.request.get(link).status == 200, link
     header = page.locator(".md-header")
     assert header.is_visible()
     assert header.evaluate("el => getComputedStyle(el).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")

@@ -77,6 +77,7 @@ def _mini_site(tmp_path: Path, include: str) -> Path:
     text = head + "\nnav:\n  - Probe: index.md\n\ntheme:\n" + tail
     text = text.replace("sitekit/hooks.py", str(ROOT / "sitekit" / "hooks.py"))
     text = text.replace('base_path: ["."]', f'base_path: ["{ROOT}"]')
+    text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
     (tmp_path / "mkdocs.yml").write_text(text, encoding="utf-8")
     return tmp_path
 
