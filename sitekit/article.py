@@ -216,5 +216,4 @@ def to_notebook(cells_: list[Cell], header: str) -> dict:
             nb.cells.append(code)
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{index}"
-    nbformat.validate(nb)
-    return nb
+    return nb  # validated by the tests (nbformat.validate), not on every build

@@ -63,8 +63,12 @@ def _placeholder(tag: Tag) -> int | None:
 def collect(soup: BeautifulSoup, page_src: str, page_title: str, page_url: str) -> list[Correction]:
     """Give every correction admonition of ``soup`` an anchor (in place) and return them."""
     found: list[Correction] = []
+    boxes = soup.select(".admonition.correction, details.correction")
+    if not boxes:
+        return found
     used: set[str] = {tag["id"] for tag in soup.find_all(id=True)}
-    for box in soup.select(".admonition.correction, details.correction"):
+    blocks = python_block_tags(soup)
+    for box in boxes:
         title_tag = box.find(class_="admonition-title") or box.find("summary")
         title = title_tag.get_text(" ", strip=True) if title_tag else "Correction"
         anchor = base = "correction-" + slug(title)
@@ -88,7 +92,7 @@ def collect(soup: BeautifulSoup, page_src: str, page_title: str, page_url: str) 
                 f'<p class="rn-evidence-code">Code: <em>{html_lib.escape(_block_title(tag))}</em> '
                 f"(on the page)</p>", "html.parser"))
         follower = box.find_next_sibling()
-        if follower is not None and any(follower is t for t in python_block_tags(soup)) and not is_norun(follower):
+        if follower is not None and any(follower is t for t in blocks) and not is_norun(follower):
             index = _placeholder(follower)
             if index is not None:
                 evidence.append((_block_title(follower), index))

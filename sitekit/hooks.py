@@ -23,6 +23,7 @@ what changed. ``SITEKIT_NO_CACHE=1`` disables the cache.
 from __future__ import annotations
 
 import html as html_lib
+import inspect
 import json
 import logging
 import os
@@ -158,6 +159,7 @@ def on_pre_build(config):  # noqa: ARG001
     global _state
     closure.clear_caches()
     provenance.environment.cache_clear()
+    provenance.twins.cache_clear()
     _state = _State()
 
 
@@ -237,12 +239,12 @@ def _notebook_for(src_uri: str, commit: str | None = None, site_page: str | None
 
 
 def _notebook_html(src_uri: str, page) -> str:
-    """The page's notebook rendered by mkdocs-jupyter's converter (its template and styles),
-    cached by the notebook's content; the converter is imported only on a cache miss."""
+    """The page's notebook rendered by mkdocs-jupyter's converter (its template), cleaned for
+    the site, cached by the notebook's content; the converter is imported only on a cache miss."""
     # The commit is filled in after conversion, so a new commit does not invalidate the cache.
     _, notebook = _notebook_for(src_uri, commit=COMMIT_TOKEN, site_page=page.url)
     text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
-    key = closure.hashlib.sha256((text + _jupyter_version()).encode()).hexdigest()
+    key = closure.hashlib.sha256((text + page.url + _jupyter_version() + _CLEAN_SOURCE).encode()).hexdigest()
     path = CACHE / "notebook-html" / f"{key}.html"
     if USE_CACHE and path.is_file():
         _state.stats["cached"] += 1
@@ -254,10 +256,10 @@ def _notebook_html(src_uri: str, page) -> str:
         source = CACHE / "notebook-src" / f"{_article_stem(src_uri)}.ipynb"
         source.parent.mkdir(parents=True, exist_ok=True)
         source.write_text(text, encoding="utf-8")
-        body = nb2html(str(source), execute=False, no_prompt=True, custom_mathjax_url="")
+        body = _clean_notebook_html(nb2html(str(source), execute=False, no_prompt=True, custom_mathjax_url=""), page)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(body, encoding="utf-8")
-    return _clean_notebook_html(body.replace(COMMIT_TOKEN, provenance.environment()["commit"]), page)
+    return body.replace(COMMIT_TOKEN, provenance.environment()["commit"])
 
 
 def _jupyter_version() -> str:
@@ -398,6 +400,10 @@ def _clean_notebook_html(html: str, page) -> str:
         if site_url and link["href"].startswith(site_url):
             link["href"] = get_relative_url(link["href"][len(site_url):] or ".", page.url)
     return str(soup)
+
+
+# How notebooks are cleaned is part of their cache key.
+_CLEAN_SOURCE = inspect.getsource(_clean_notebook_html)
 
 
 @event_priority(100)  # before the search plugin indexes the page

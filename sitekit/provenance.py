@@ -59,6 +59,7 @@ def test_path(module_path: str) -> str | None:
     return str(candidate) if (ROOT / candidate).is_file() else None
 
 
+@functools.lru_cache(maxsize=None)
 def twins(module_path: str) -> tuple[str, ...]:
     """Production twins named in the module docstring's ``Twin:`` line, e.g. ``torch.nn.functional.batch_norm``."""
     path = ROOT / module_path
