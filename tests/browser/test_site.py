@@ -212,3 +212,17 @@ def test_missing_page_gets_the_styled_404(page, base_url, requests_seen, console
     assert outside(requests_seen) == []
     # The one expected error is the document's own 404 status.
     assert len(console_errors) == 1 and "404" in console_errors[0], console_errors
+
+
+def test_notebook_view_after_instant_navigation(page, base_url, console_errors):
+    """Following the page's "notebook view" link (Material's instant navigation, no reload) shows
+    the rendered notebook with its math typeset and its outputs."""
+    page.goto(base_url + BN)
+    link = page.locator(".rn-downloads a", has_text="notebook view")
+    if link.count() == 0:
+        pytest.skip("no rendered notebook linked from the BatchNorm page")
+    link.first.click()
+    page.wait_for_url(re.compile(r".*/notebooks/normalization/batch-norm/$"))
+    page.wait_for_selector(".jupyter-wrapper .katex")
+    assert page.locator(".jupyter-wrapper .jp-OutputArea pre").count() > 0
+    assert console_errors == []
