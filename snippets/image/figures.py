@@ -26,7 +26,7 @@ from snippets.image.sampling import downsample, quantize
 LEVELS = np.arange(256, dtype=np.uint8).reshape(1, 256)  # every level once: T(LEVELS) is the curve
 
 
-def small(name: str, size: int = 192) -> np.ndarray:
+def small(name: str, size: int = 160) -> np.ndarray:
     """Bundled scikit-image sample ``name`` as grayscale uint8, longest side ``size`` (area averaging)."""
     image = getattr(data, name)()
     if image.ndim == 3:
@@ -155,7 +155,7 @@ def negative_figure():
 
 def spectrum_figure():
     """Log transform of a Fourier spectrum (generated from `camera`) and of `moon`."""
-    image = small("camera", 256).astype(np.float64)
+    image = small("camera", 160).astype(np.float64)
     spectrum = np.abs(np.fft.fftshift(np.fft.fft2(image)))
     linear = np.rint(255 * spectrum / spectrum.max()).astype(np.uint8)
     moon = small("moon")
@@ -314,7 +314,7 @@ def clahe_figure():
     image = data.moon()  # computed at full size (512 x 512), shrunk for display
 
     def shrink(x):
-        return cv2.resize(x, (192, 192), interpolation=cv2.INTER_AREA)
+        return cv2.resize(x, (160, 160), interpolation=cv2.INTER_AREA)
 
     cv = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(image)
     sk = np.rint(255 * exposure.equalize_adapthist(image)).astype(np.uint8)  # clip_limit=0.01, kernel 1/8

@@ -9,7 +9,7 @@ values of the image must lie in 0..L-1. Every transform is built as a look-up
 table (LUT) of L entries and applied with ``lut[image]``.
 
 Twins: ``skimage.exposure.adjust_gamma`` (equal on uint8), ``skimage.exposure.rescale_intensity``
-(contrast stretching between min and max), ``skimage.util.invert`` (negative),
+(min-max stretching; it truncates where we round, so within one level), ``skimage.util.invert`` (negative),
 ``np.unpackbits`` (bit planes).
 """
 

@@ -92,12 +92,16 @@ class TestGammaTransform:
 
 
 class TestContrastStretch:
-    def test_min_max_matches_skimage_rescale(self):
-        """(r_min, 0), (r_max, 255) equals skimage.exposure.rescale_intensity(in_range=(r_min, r_max))."""
-        low = (data.camera() // 3 + 80).astype(np.uint8)
-        lo, hi = int(low.min()), int(low.max())
-        np.testing.assert_array_equal(contrast_stretch(low, lo, 0, hi, 255),
-                                      exposure.rescale_intensity(low, in_range=(lo, hi)))
+    @pytest.mark.parametrize(("lo", "hi"), [(80, 165), (90, 165), (3, 250)])
+    def test_min_max_vs_skimage_rescale(self, lo, hi):
+        """(lo, 0), (hi, 255) rounds 255 (r - lo) / (hi - lo); skimage.exposure.rescale_intensity
+        truncates it, so the two differ by 0 or +1 level."""
+        r = np.arange(lo, hi + 1, dtype=np.uint8)[None]
+        ours = contrast_stretch(r, lo, 0, hi, 255).astype(int)
+        exact = 255 * (r.astype(float) - lo) / (hi - lo)
+        np.testing.assert_array_equal(ours, np.rint(exact))
+        diff = ours - exposure.rescale_intensity(r, in_range=(lo, hi))
+        assert set(np.unique(diff)) <= {0, 1}
 
     def test_known_values(self):
         """Passes through the control points; r1 = r2 with s1 = 0, s2 = 255 thresholds."""
