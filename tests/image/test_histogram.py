@@ -160,3 +160,14 @@ class TestMatchHistograms:
     def test_bad_reference(self):
         with pytest.raises(ValueError, match="reference must be a 2-D grayscale"):
             match_histograms(data.camera(), data.astronaut())
+
+
+@pytest.mark.parametrize("call", [lambda im, ref: histogram(im), lambda im, ref: equalize_hist(im),
+                                  match_histograms])
+def test_inputs_never_mutated(call):
+    """histogram, equalize_hist and match_histograms leave their inputs as they were."""
+    image, reference = data.camera()[::4, ::4].copy(), data.moon()
+    before, ref_before = image.copy(), reference.copy()
+    call(image, reference)
+    np.testing.assert_array_equal(image, before)
+    np.testing.assert_array_equal(reference, ref_before)
