@@ -106,6 +106,21 @@ print(f"max |CDF(matched) - CDF(reference)|: ours {np.abs(cdf(ours) - cdf(refere
       f" before matching {np.abs(cdf(image) - cdf(reference)).max():.4f}")
 # --8<-- [end:matching]
 
+# --8<-- [start:clahe_twin]
+import cv2
+import numpy as np
+from skimage import data
+
+from snippets.image.clahe import clahe
+
+for name in ("moon", "coins"):  # coins (303 x 384) is not a whole number of 8 x 8 tiles
+    image = getattr(data, name)()
+    for clip_limit, grid in ((2.0, (8, 8)), (4.0, (4, 6)), (0.0, (8, 8))):
+        ours = clahe(image, clip_limit, grid)
+        theirs = cv2.createCLAHE(clipLimit=clip_limit, tileGridSize=grid).apply(image)
+        print(f"{name:5s} clip {clip_limit:3.1f} grid {grid}: max |ours - cv2| = {np.abs(ours.astype(int) - theirs).max()}")
+# --8<-- [end:clahe_twin]
+
 # --8<-- [start:clahe]
 import cv2
 import numpy as np
