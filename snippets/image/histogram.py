@@ -74,7 +74,7 @@ def equalization_map(hist: np.ndarray) -> np.ndarray:
 
 # --8<-- [start:apply_lut]
 def _apply_lut(image: np.ndarray, lut: np.ndarray) -> np.ndarray:
-    """``lut[image]`` for a 256-entry uint8 LUT; same result, about 2x faster on big images."""
+    """``lut[image]`` for a 256-entry uint8 LUT: same result, half as many look-ups."""
     flat = image.reshape(-1)
     if flat.size % 2 or not flat.flags.c_contiguous:
         return lut[image]
