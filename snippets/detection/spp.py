@@ -28,6 +28,7 @@ __all__ = [
     "make_shapes",
     "train",
     "evaluate",
+    "bins_figure",
     "accuracy_figure",
     "SHAPE_CLASSES",
 ]
@@ -84,7 +85,8 @@ def adaptive_bins(size: int, n: int) -> list[tuple[int, int]]:
     """
     _check_positive_int("size", size)
     _check_positive_int("n", n)
-    return [((i * size) // n, -((-(i + 1) * size) // n)) for i in range(n)]
+    # integer floor and ceil: ceil(p / q) == (p + q - 1) // q
+    return [((i * size) // n, ((i + 1) * size + n - 1) // n) for i in range(n)]
 # --8<-- [end:adaptive_bins]
 
 
@@ -110,9 +112,11 @@ def spatial_pyramid_pool(x: Tensor, levels: Sequence[int] = (4, 2, 1), mode: str
     reduce = (lambda t, dim: t.amax(dim)) if mode == "max" else (lambda t, dim: t.mean(dim))
     pooled = []
     for n in levels:
-        # a rectangle's max (or mean) = max (mean) over its rows of the max (mean) over its columns
-        rows = torch.stack([reduce(x[:, :, s:e, :], 2) for s, e in adaptive_bins(height, n)], 2)  # (N, C, n, W)
-        bins = torch.stack([reduce(rows[..., s:e], 3) for s, e in adaptive_bins(width, n)], 3)  # (N, C, n, n)
+        # a rectangle's max (mean) = max (mean) over its columns of the max (mean) over its rows
+        # `rows`: (N, C, n, W), each bin row reduced
+        rows = torch.stack([reduce(x[:, :, s:e, :], 2) for s, e in adaptive_bins(height, n)], 2)
+        # `bins`: (N, C, n, n), then each bin column reduced
+        bins = torch.stack([reduce(rows[..., s:e], 3) for s, e in adaptive_bins(width, n)], 3)
         pooled.append(bins.flatten(1))  # (N, C * n * n), channel-major
     return torch.cat(pooled, 1)
 # --8<-- [end:spatial_pyramid_pool]
@@ -285,12 +289,37 @@ def _run(out: str, steps: int, levels: Sequence[int]) -> dict:
     return result
 
 
+def bins_figure():
+    """The paper's windows and adaptive pooling's bins on a side of 10 cells, level n = 6."""
+    import matplotlib.pyplot as plt
+
+    a, n = 10, 6
+    window, stride, bins = spp_bins(a, n)
+    rows = [("paper: window ceil(a/n)=2, stride floor(a/n)=1", [(i * stride, i * stride + window) for i in range(bins)]),
+            ("adaptive: [floor(i·a/n), ceil((i+1)·a/n))", adaptive_bins(a, n))]
+    fig, axes = plt.subplots(2, 1, figsize=(6.4, 3.6), sharex=True)
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, (title, spans) in zip(axes, rows):
+        for k, (start, end) in enumerate(spans):
+            ax.barh(k, end - start, left=start, height=0.7, color=cycle[k % len(cycle)], alpha=0.85)
+        ax.set_title(f"{title}: {len(spans)} bins", fontsize=9)
+        ax.set_yticks(range(len(spans)), [f"bin {k}" for k in range(len(spans))], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xticks(range(a + 1))
+        ax.grid(True, axis="x", alpha=0.4)
+    axes[-1].set_xlabel(f"cell boundary along a side of a = {a} cells (n = {n})")
+    fig.tight_layout()
+    return fig
+
+
 def accuracy_figure():
     """Accuracy per input size of the recorded run (results/spp/multisize.json)."""
     import json
     from pathlib import Path
 
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     path = Path(__file__).resolve().parents[2] / "results" / "spp" / "multisize.json"
     rows = json.loads(path.read_text(encoding="utf-8"))["rows"]
@@ -303,10 +332,9 @@ def accuracy_figure():
     ax.axhline(100 / len(SHAPE_CLASSES), linestyle="--", linewidth=1, color="gray")
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 105)
-    ax.bar([0], [0], color=cycle[0], label="size seen in training")
-    ax.bar([0], [0], color=cycle[1], label="size never seen")
-    ax.plot([], [], linestyle="--", color="gray", label="chance")
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    handles = [Patch(color=cycle[0], label="size seen in training"), Patch(color=cycle[1], label="size never seen"),
+               Line2D([], [], linestyle="--", color="gray", label="chance (4 classes)")]
+    ax.legend(handles=handles, frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
     fig.tight_layout()
     return fig
 

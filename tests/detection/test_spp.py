@@ -56,6 +56,15 @@ class TestSppBins:
         assert bins >= n
         assert (bins - 1) * stride + window <= a  # every window fits, no padding
 
+    @settings(max_examples=50, deadline=None)
+    @given(a=st.integers(1, 300), data=st.data())
+    def test_exact_iff_remainder_zero_or_one(self, a, data):
+        """Property: n bins covering all a cells exactly when a mod n is 0 or 1 (as the page derives)."""
+        n = data.draw(st.integers(1, a))
+        window, stride, bins = spp_bins(a, n)
+        exact = bins == n and (bins - 1) * stride + window == a
+        assert exact == (a % n in (0, 1))
+
     @pytest.mark.parametrize("size, n, error, match", [
         (4, 6, ValueError, "size must be >= n"),
         (0, 1, ValueError, "size must be >= 1, got 0"),

@@ -37,16 +37,16 @@ def paper_cell(a: int, n: int) -> str:
     left_out = a - ((bins - 1) * stride + window)  # cells after the last window
     if bins != n:
         return f"{bins} bins"
-    return f"{n}, {left_out} cell{'s' if left_out > 1 else ''} unseen" if left_out else "ok"
+    return f"{n}, {left_out} unread" if left_out else "ok"
 
 
 levels = (6, 4, 3, 2, 1)
-print(f"{'a':>3} | " + " | ".join(f"n={n:<15}" for n in levels))
+print(f"{'a':>3} | " + " | ".join(f"n={n:<9}" for n in levels[:-1]) + f" | n={levels[-1]}")
 for a in range(6, 21):
-    print(f"{a:>3} | " + " | ".join(f"{paper_cell(a, n):<17}" for n in levels))
+    print(f"{a:>3} | " + " | ".join(f"{paper_cell(a, n):<11}" for n in levels).rstrip())
 
 exact = [a for a in range(6, 41) if all(paper_cell(a, n) == "ok" for n in (6, 3, 2, 1))]
-print("a in 6..40 where {6,3,2,1} all give exactly n bins over the whole side:", exact)
+print("a in 6..40 where all of {6,3,2,1} are ok:", exact)
 fewer = [(a, n) for a in range(1, 201) for n in range(1, a + 1) if spp_bins(a, n)[2] < n]
 print("pairs (a <= 200, n <= a) with FEWER than n bins:", fewer)
 # --8<-- [end:paper_bins]
