@@ -254,7 +254,6 @@ def ema_vs_precise_figure():
         ax.plot(steps, [row["ema"]["loss"] for row in results[momentum]], marker=".", label=label)
     ax.set_xlabel("training step (batch 32)")
     ax.set_ylabel("validation cross-entropy")
-    ax.set_yscale("log")
     ax.legend(frameon=False, fontsize=8)
     ax.grid(True, alpha=0.4)
     return fig
