@@ -76,6 +76,7 @@ def _rank_main(rank: int, fn: Callable[..., Any], world_size: int, backend: str,
         torch.cuda.set_device(rank)
     dist.init_process_group(backend, init_method=init_method, rank=rank, world_size=world_size,
                             timeout=datetime.timedelta(seconds=timeout_s))
+    open(os.path.join(result_dir, f"joined{rank}"), "w").close()  # tells the parent this rank is in the group
     result = fn(rank, world_size, *args)
     # results travel back as files: deterministic, and the parent alone prints
     torch.save(result, os.path.join(result_dir, f"rank{rank}.pt"))
@@ -98,8 +99,9 @@ def launch(
     in a fresh temporary directory: no port to race for) with ``timeout``
     seconds for every collective, so a rank left waiting raises instead of
     hanging. ``fn`` must be a module-level function (it is pickled).
-    The parent waits at most ``join_timeout`` seconds (default ``timeout + 30``)
-    in total, then kills the ranks and raises ``TimeoutError``; a rank that
+    Hard bounds in the parent: the ranks get ``timeout + 30`` s to start and join
+    the group, then ``join_timeout`` s (default ``timeout + 30``) to finish; past
+    either, the ranks are killed and ``TimeoutError`` is raised. A rank that
     raises makes ``launch`` raise ``torch.multiprocessing.ProcessRaisedException``.
     Returns what ``fn`` returned on ranks 0..world_size-1.
     """
@@ -109,7 +111,7 @@ def launch(
         raise TypeError(f"fn must be a callable, got {type(fn).__name__}")
     if timeout <= 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
-    deadline = time.monotonic() + (timeout + 30.0 if join_timeout is None else join_timeout)
+    join_timeout = timeout + 30.0 if join_timeout is None else join_timeout
     if start_method == "forkserver":
         multiprocessing.get_context("forkserver").set_forkserver_preload(_PRELOAD)
     with tempfile.TemporaryDirectory(prefix="rn-dist-") as tmp:
@@ -118,14 +120,18 @@ def launch(
             _rank_main, args=(fn, world_size, backend, init_method, float(timeout), tuple(args), tmp),
             nprocs=world_size, join=False, start_method=start_method,
         )
-        # join() raises as soon as one rank fails; poll so a hang cannot outlive the deadline
-        while not context.join(timeout=max(0.0, min(1.0, deadline - time.monotonic())), grace_period=2.0):
+        deadline, joined = time.monotonic() + timeout + 30.0, False  # start-up bound
+        # join() raises as soon as one rank fails; poll so that a hang cannot outlive the deadline
+        while not context.join(timeout=max(0.0, min(0.2, deadline - time.monotonic())), grace_period=2.0):
+            if not joined and all(os.path.exists(os.path.join(tmp, f"joined{r}")) for r in range(world_size)):
+                deadline, joined = time.monotonic() + join_timeout, True  # every rank is in the group
             if time.monotonic() >= deadline:
                 alive = [rank for rank, p in enumerate(context.processes) if p.is_alive()]
                 for process in context.processes:
                     process.kill()
                     process.join()
-                raise TimeoutError(f"ranks {alive} of {world_size} still running after the join_timeout; killed")
+                when = f"{join_timeout:g} s after joining the group" if joined else "while starting"
+                raise TimeoutError(f"ranks {alive} of {world_size} still running {when}; killed them")
         return [torch.load(os.path.join(tmp, f"rank{rank}.pt"), weights_only=False) for rank in range(world_size)]
 # --8<-- [end:launch]
 

@@ -81,7 +81,7 @@ class TestLaunch:
     def test_hang_is_killed_at_join_timeout(self):
         """Ranks that never return are killed and TimeoutError is raised near join_timeout."""
         start = time.monotonic()
-        with pytest.raises(TimeoutError, match=r"ranks \[0, 1\] of 2 still running"):
+        with pytest.raises(TimeoutError, match=r"ranks \[0, 1\] of 2 still running 3 s after joining the group"):
             launch(_workers.sleep_forever, 2, timeout=5.0, join_timeout=3.0)
         assert time.monotonic() - start < 30
 
@@ -118,6 +118,13 @@ class TestTrainDdp:
         assert ("Timed out waiting 2000ms" in summary or "Connection closed by peer" in summary
                 or "Read error" in summary), summary
         assert time.monotonic() - start < 45
+
+    @pytest.mark.distributed
+    @pytest.mark.xdist_group("distributed")
+    def test_uneven_inputs_hang_without_short_timeout(self):
+        """With a long collective timeout both ranks are still waiting when join_timeout kills them."""
+        with pytest.raises(TimeoutError, match=r"ranks \[0, 1\] of 2 still running 2 s after joining the group"):
+            launch(train_ddp, 2, args=(make_dataset(9), 2, 0.1, 1, "slice"), timeout=30.0, join_timeout=2.0)
 
     @pytest.mark.distributed
     @pytest.mark.xdist_group("distributed")
