@@ -19,6 +19,7 @@ from snippets.distributed.ddp import (
     failure_summary,
     launch,
     make_dataset,
+    make_model,
     sync_batchnorm_on_cpu,
     train_ddp,
     train_single,
@@ -179,3 +180,25 @@ class TestFailureSummary:
         """Source paths and ports are removed so the page can print the message."""
         error = RuntimeError("Traceback...\nRuntimeError: [/x/gloo/pair.cc:561] Connection closed by peer [127.0.0.1]:4242")
         assert failure_summary(error) == "RuntimeError: Connection closed by peer [127.0.0.1]:<port>"
+
+
+class TestMakeDataset:
+    def test_shapes_and_seed(self):
+        """x: (N, 4), y: (N, 1); the same seed gives the same data, another seed other data."""
+        x, y = make_dataset(9).tensors
+        assert x.shape == (9, 4) and y.shape == (9, 1)
+        assert torch.equal(make_dataset(9).tensors[0], x)
+        assert not torch.equal(make_dataset(9, seed=1).tensors[0], x)
+
+
+class TestTrainSingle:
+    def test_one_full_batch_step_is_plain_sgd(self):
+        """One epoch with batch N is one step p - lr * grad(mse over all samples)."""
+        dataset = make_dataset(8)
+        model = make_model()
+        x, y = dataset.tensors
+        torch.nn.functional.mse_loss(model(x), y).backward()
+        expected = {name: p.detach() - 0.1 * p.grad for name, p in model.named_parameters()}
+        trained = train_single(dataset, batch_size=8, lr=0.1, epochs=1)
+        for name, value in expected.items():
+            assert_close(trained[name], value)

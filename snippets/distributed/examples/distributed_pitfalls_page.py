@@ -1,10 +1,13 @@
 """Code of docs/parallel/distributed-pitfalls.md, section by section (run top to bottom).
 
-The sections that start processes do so under ``if __name__ == "__main__":``:
-``launch`` starts ranks with the fork server, and every new rank re-imports the
-main script, so unguarded launching code would run again in each rank. Only
-the parent prints; ranks return their results to it.
-Run as ``python -m snippets.distributed.examples.distributed_pitfalls_page``.
+The site runs these sections in order in one namespace whose ``__name__`` is
+``"__main__"``. The sections that start processes do so under
+``if __name__ == "__main__":``: ``launch`` starts ranks with the fork server,
+and every new rank re-imports the main script, so unguarded launching code would
+run again in each rank. Only the parent prints; ranks return their results.
+Run as a script (``python -m snippets.distributed.examples.distributed_pitfalls_page``)
+it works too, but each rank's re-import also repeats the output of the
+unguarded sections: the pitfall the article describes, kept visible here.
 """
 
 # --8<-- [start:module_prefix]
