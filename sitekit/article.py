@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 ADMONITION_RE = re.compile(r'^(?P<indent>[ \t]*)(?P<mark>!!!|\?\?\?\+?)\s+(?P<type>[\w-]+)(?:[^"\n]*"(?P<title>[^"]*)")?\s*$')
 TAB_RE = re.compile(r'^(?P<indent>[ \t]*)===\+?\s+"(?P<title>[^"]*)"\s*$')
-FIGURE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(figure:(?P<ref>[\w.]+:\w+)\)")
+FIGURE_RE = re.compile(r"!\[(?P<alt>(?:[^\[\]]|\[[^\[\]]*\])*)\]\(figure:(?P<ref>[\w.]+:\w+)\)")  # as in hooks
 LINK_RE = re.compile(r"(?<!!)\]\((?P<target>(?![a-z]+:|/|#)[^)\s]+?\.md)(?P<anchor>#[^)\s]*)?\)")
 TITLE_RE = re.compile(r"""title=["'](?P<title>[^"']*)["']""")
 PYTHON = {"python", "py", "python3"}
@@ -140,7 +140,7 @@ def cells(expanded: str, src_uri: str = "page.md", site_url: str = "") -> list[C
             prose.append(f"{quote()}**{tab['title']}**")
             blocks.append((indent + 4, False))
         elif FIGURE_RE.search(line):
-            for piece in re.split(r"(!\[[^\]]*\]\(figure:[\w.]+:\w+\))", strip(line)):
+            for piece in re.split(r"(!\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(figure:[\w.]+:\w+\))", strip(line)):
                 figure = FIGURE_RE.fullmatch(piece)
                 if figure:
                     prose.append(f"{quote()}*Figure: {figure['alt']}*")

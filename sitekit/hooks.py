@@ -51,7 +51,9 @@ from sitekit.blocks import OUTPUT_CLASS, block_code, is_norun, python_block_tags
 log = logging.getLogger("mkdocs.plugins.sitekit")
 CACHE = ROOT / ".cache" / "sitekit"
 FIGURE_DIR = "assets/figures"
-FIGURE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(figure:(?P<ref>[\w.]+:\w+)\)")
+FIGURE_RE = re.compile(r"!\[(?P<alt>(?:[^\[\]]|\[[^\[\]]*\])*)\]\(figure:(?P<ref>[\w.]+:\w+)\)")
+# A figure: line the pattern above did not take (bad caption or reference) is an error, not a silent drop.
+FIGURE_LEFTOVER_RE = re.compile(r"\]\(figure:")
 PLACEHOLDER = "rn-output:{}"
 DOWNLOAD_DIR = "downloads"
 NOTEBOOK_DIR = "notebooks"  # rendered notebook pages: notebooks/<topic>/<article>/
@@ -297,7 +299,11 @@ def on_page_markdown(markdown, page, config, files):  # noqa: ARG001
             f'<code>{module}.{function}</code></span></figcaption></figure>'
         )
 
-    return FIGURE_RE.sub(figure, markdown)
+    markdown = FIGURE_RE.sub(figure, markdown)
+    for line in markdown.splitlines():
+        if FIGURE_LEFTOVER_RE.search(line):
+            log.error("%s: figure reference not understood: %s", page.file.src_uri, line.strip())
+    return markdown
 
 
 def _downloads(src_uri: str, page_url: str, files) -> dict[str, str]:
