@@ -88,6 +88,7 @@ def module_closure(source: str) -> list[str]:
     return sorted(names)
 
 
+@lru_cache(maxsize=1)
 def _versions() -> str:
     out = []
     for dist in _VERSIONED:
@@ -98,6 +99,7 @@ def _versions() -> str:
     return ";".join(out)
 
 
+@lru_cache(maxsize=1)
 def _results_digest() -> str:
     digest = hashlib.sha256()
     if RESULTS_DIR.is_dir():
@@ -124,5 +126,7 @@ def content_hash(*sources: str, salt: str = "") -> str:
 
 
 def clear_caches() -> None:
-    """Forget memoised import graphs (call at the start of each build)."""
+    """Forget memoised import graphs, versions and results (call at the start of each build)."""
     _module_closure.cache_clear()
+    _versions.cache_clear()
+    _results_digest.cache_clear()

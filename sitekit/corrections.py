@@ -63,7 +63,8 @@ def _placeholder(tag: Tag) -> int | None:
 def collect(soup: BeautifulSoup, page_src: str, page_title: str, page_url: str) -> list[Correction]:
     """Give every correction admonition of ``soup`` an anchor (in place) and return them."""
     found: list[Correction] = []
-    boxes = soup.select(".admonition.correction, details.correction")
+    boxes = soup.find_all(lambda tag: tag.name in ("div", "details") and "correction" in tag.get("class", ())
+                          and (tag.name == "details" or "admonition" in tag.get("class", ())))
     if not boxes:
         return found
     used: set[str] = {tag["id"] for tag in soup.find_all(id=True)}
