@@ -165,26 +165,58 @@ def runnable(cells_: list[Cell]) -> list[Cell]:
 FUTURE_RE = re.compile(r"^from __future__ import [^\n]+\n?", re.MULTILINE)
 
 
+MAIN_GUARD = ('if __name__ == "__main__":  # worker processes (multiprocessing spawn/forkserver) '
+              "re-import this file: run the article once")
+
+
+def _indent(code: str) -> str:
+    """``code`` indented one level, except lines inside multi-line string literals (their text is data)."""
+    import io
+    import tokenize
+
+    lines = code.split("\n")
+    keep: set[int] = set()  # 1-based line numbers continuing a string literal
+    fstring_start: list[int] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(code).readline):
+            name = tokenize.tok_name.get(token.type, "")
+            if name == "FSTRING_START":
+                fstring_start.append(token.start[0])
+            elif name == "FSTRING_END" and fstring_start:
+                keep.update(range(fstring_start.pop() + 1, token.end[0] + 1))
+            elif token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                keep.update(range(token.start[0] + 1, token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return "\n".join(line if (n in keep or not line.strip()) else "    " + line
+                     for n, line in enumerate(lines, start=1))
+
+
 def to_script(cells_: list[Cell], header: str) -> str:
     """The cells as a percent-format Python script (runs top to bottom with ``python``).
 
     ``from __future__`` imports must open a file, so they are moved to the top
-    (a page block runs on its own, where its future import is first anyway)."""
+    (a page block runs on its own, where its future import is first anyway). The
+    article's code runs under ``if __name__ == "__main__":``: a page that starts
+    processes with multiprocessing's spawn or forkserver methods would otherwise
+    run again in every worker, which re-imports the main file."""
     futures: list[str] = []
-    parts = ["# %% [markdown]\n" + _comment(header)]
+    parts = []
     for cell in cells_:
         if cell.kind == "markdown":
-            parts.append("# %% [markdown]\n" + _comment(cell.source))
+            parts.append(_indent("# %% [markdown]\n" + _comment(cell.source)))
         elif cell.kind == "norun":
-            parts.append("# %% [markdown]\n# Not run here (shown on the page as is):\n#\n" + _comment(cell.source))
+            parts.append(_indent("# %% [markdown]\n# Not run here (shown on the page as is):\n#\n"
+                                 + _comment(cell.source)))
         else:
             for line in FUTURE_RE.findall(cell.source):
                 if line.strip() not in futures:
                     futures.append(line.strip())
-            parts.append("# %%\n" + FUTURE_RE.sub("", cell.source).strip("\n"))
+            parts.append(_indent("# %%\n" + (FUTURE_RE.sub("", cell.source).strip("\n") or "pass")))
+    head = ["# %% [markdown]\n" + _comment(header)]
     if futures:
-        parts.insert(1, "# %%\n" + "\n".join(futures))
-    return "\n\n".join(parts) + "\n"
+        head.append("# %%\n" + "\n".join(futures))
+    return "\n\n".join(head) + "\n\n" + MAIN_GUARD + "\n" + "\n\n".join(parts) + "\n"
 
 
 def _comment(text: str) -> str:

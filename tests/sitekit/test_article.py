@@ -88,6 +88,7 @@ class TestCells:
         tree = ast.parse(script)
         assert isinstance(tree.body[0], ast.ImportFrom) and tree.body[0].module == "__future__"
         assert "# raise SystemExit" in script  # norun code is commented out
+        assert article.MAIN_GUARD in script  # worker processes re-importing the file run nothing
 
     def test_notebook_is_valid_and_carries_outputs(self):
         """The notebook validates; block cells carry their recorded stdout and are tagged."""
