@@ -79,6 +79,8 @@ def batched_nms(boxes: Tensor, scores: Tensor, idxs: Tensor, iou_threshold: floa
     """
     _check_scores(boxes, scores, iou_threshold)
     check_tensor("idxs", idxs, floating=False)
+    if idxs.is_floating_point() or idxs.is_complex():
+        raise TypeError(f"idxs must be an integer tensor of category ids, got {idxs.dtype}; convert it with .long()")
     if idxs.shape != scores.shape:
         raise ValueError(f"idxs must have shape ({boxes.shape[0]},) to match boxes, got {tuple(idxs.shape)}")
     if boxes.numel() == 0:
