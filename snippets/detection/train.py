@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
@@ -49,8 +50,8 @@ def train(model: TinyFasterRCNN, images: torch.Tensor, boxes: list[torch.Tensor]
         total.backward()
         optimizer.step()
         schedule.step()
-        history.append({k: round(float(v), 5) for k, v in losses.items()})
-        bar.set_postfix(loss=f"{float(total):.3f}")
+        history.append({k: round(float(v.detach()), 5) for k, v in losses.items()})
+        bar.set_postfix(loss=f"{float(total.detach()):.3f}")
     return history
 # --8<-- [end:train]
 
@@ -88,7 +89,7 @@ def machine_info() -> dict[str, object]:
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("results/detector"))
-    parser.add_argument("--steps", type=int, default=700)
+    parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--train-images", type=int, default=2000)
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     total_s = time.perf_counter() - start
     after = machine_info()
     record = {
-        "command": "python -m snippets.detection.train " + " ".join(argv or []),
+        "command": " ".join(["python -m snippets.detection.train", *(sys.argv[1:] if argv is None else argv)]),
         "settings": vars(args) | {"out": str(args.out)}, "config": model.cfg.as_dict(),
         "parameters": sum(p.numel() for p in model.parameters()),
         "map50": result["map"], "ap50_per_class": result["ap"],
