@@ -14,6 +14,13 @@ class TestApFromMatches:
         ap = ap_from_matches(torch.tensor([0.9, 0.8, 0.7]), torch.tensor([True, False, True]), num_gt=2)
         assert ap == pytest.approx(0.5 + 0.5 * 2 / 3)
 
+    def test_envelope(self):
+        """TP FP FP TP TP, 3 gt: precision 1, .5, .33, .5, .6 -> the dip at recall 2/3 is lifted to 0.6:
+        AP = (1 + 0.6 + 0.6) / 3, not (1 + 0.5 + 0.6) / 3."""
+        flags = torch.tensor([True, False, False, True, True])
+        ap = ap_from_matches(torch.tensor([0.9, 0.8, 0.7, 0.6, 0.5]), flags, num_gt=3)
+        assert ap == pytest.approx((1 + 0.6 + 0.6) / 3)
+
     def test_missed_gt_caps_recall(self):
         """One perfect detection of 2 gt: AP 0.5."""
         assert ap_from_matches(torch.tensor([0.9]), torch.tensor([True]), 2) == pytest.approx(0.5)
