@@ -133,15 +133,19 @@ def roi_align(input: Tensor, boxes: Tensor, output_size: int | tuple[int, int], 
         a_x, grid_x = _sampling_matrix(boxes[:, 1], boxes[:, 3], pw_n, width, spatial_scale, sampling_ratio, aligned)
         count = (grid_y * grid_x).clamp(min=1).to(input.dtype)
     batch = boxes[:, 0].long()
-    out = []
-    for start in range(0, boxes.shape[0], 256):  # bound the (k, C, PH, W) intermediate
-        rows = slice(start, start + 256)
-        # bilinear sampling is separable: out = A_y @ feature @ A_x^T, summed samples / count
-        rows_sampled = torch.einsum("kph,kchw->kcpw", a_y[rows], input[batch[rows]])
-        out.append(torch.einsum("kcpw,kqw->kcpq", rows_sampled, a_x[rows]) / count[rows, None, None, None])
-    if not out:
+    pieces, order = [], []
+    for image in batch.unique().tolist():
+        feature = input[image].transpose(0, 1).reshape(height, c * width)  # (H, C*W)
+        for rows in torch.nonzero(batch == image).flatten().split(128):  # bound the intermediate
+            k = rows.numel()
+            # bilinear sampling is separable: out = A_y @ feature @ A_x^T, then / samples per bin
+            sampled = (a_y[rows].reshape(k * ph_n, height) @ feature).reshape(k, ph_n * c, width)
+            cells = (sampled @ a_x[rows].transpose(1, 2)).reshape(k, ph_n, c, pw_n).transpose(1, 2)
+            pieces.append(cells / count[rows, None, None, None])
+            order.append(rows)
+    if not pieces:
         return input.new_zeros((0, c, ph_n, pw_n))
-    return torch.cat(out)
+    return torch.cat(pieces)[torch.argsort(torch.cat(order))]  # back to the order of `boxes`
 # --8<-- [end:roi_align]
 
 
