@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+# numba's on-disk cache needs a source file: off when this code runs from a page or a REPL
+JIT_CACHE = not globals().get("__file__", "<").startswith("<")
 # --8<-- [end:imports]
 
 __all__ = ["Bandwidth", "measure_bandwidth", "measure_latency", "measure_peak_flops", "arithmetic_intensity"]
@@ -27,7 +29,7 @@ class Bandwidth:
     workers: int
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(parallel=True, cache=JIT_CACHE)
 def _triad(a, b, c, scalar):  # pragma: no cover - compiled by numba
     for i in numba.prange(a.shape[0]):
         a[i] = b[i] + scalar * c[i]
@@ -88,7 +90,7 @@ def measure_bandwidth(method: str = "copy", nbytes: int = 64 * 2**20, workers: i
 
 
 # --8<-- [start:measure_latency]
-@numba.njit(cache=True)
+@numba.njit(cache=JIT_CACHE)
 def _chase(next_index, steps):  # pragma: no cover - compiled by numba
     i = 0
     for _ in range(steps):

@@ -18,6 +18,8 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import numba
 import numpy as np
 import torch
+# numba's on-disk cache needs a source file: off when this code runs from a page or a REPL
+JIT_CACHE = not globals().get("__file__", "<").startswith("<")
 # --8<-- [end:imports]
 
 __all__ = [
@@ -236,7 +238,7 @@ def _taylor_coefficients(terms: int) -> np.ndarray:
 BLOCK = 2048  # elements per block: the two block buffers stay in the L1 cache
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=JIT_CACHE, fastmath={"contract"})  # contract: a * b + c may become one FMA
 def _sinx_chunk(x, coefficients, out, lo, hi):  # pragma: no cover - compiled by numba
     last = coefficients.shape[0] - 1
     x2 = np.empty(BLOCK, x.dtype)
@@ -254,7 +256,7 @@ def _sinx_chunk(x, coefficients, out, lo, hi):  # pragma: no cover - compiled by
             out[start + i] = p[i] * x[start + i]
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(parallel=True, cache=JIT_CACHE)
 def _sinx_kernel(x, coefficients, out, chunks):  # pragma: no cover - compiled by numba
     n = x.shape[0]
     for t in numba.prange(chunks):  # one contiguous chunk per core

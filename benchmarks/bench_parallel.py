@@ -1,0 +1,143 @@
+"""The sinx ladder, its speedup curves and this machine's memory roofline (docs/parallel/*).
+
+``python -m benchmarks parallel`` -> results/bench/parallel.json. Checks (issue 4):
+vectorized >= 30x scalar per element; 2 workers >= 1.7x 1 worker on a multi-core
+rung at some size; best CPU rung within 1.5x of the time to copy the same bytes.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numba
+import numpy as np
+import torch
+
+from benchmarks._harness import median_time
+from snippets.parallel.bandwidth import measure_bandwidth, measure_latency, measure_peak_flops
+from snippets.parallel.sinx import (
+    FLOPS_PER_TERM,
+    sinx_compiled,
+    sinx_numpy,
+    sinx_processes,
+    sinx_scalar,
+    sinx_threads,
+    sinx_torch,
+)
+from snippets.parallel.speedup import fit_parallel_fraction, measure_speedup
+
+TERMS = 10
+DTYPE = np.float32
+
+
+def _with_numba_threads(p: int, fn):
+    previous = numba.get_num_threads()
+    numba.set_num_threads(min(p, numba.config.NUMBA_NUM_THREADS))
+    try:
+        return fn()
+    finally:
+        numba.set_num_threads(previous)
+
+
+def run(quick: bool = False) -> dict:
+    cores = os.cpu_count() or 1
+    n = 2**16 if quick else 2**24
+    n_scalar = 1_000 if quick else 20_000
+    repeats = 2 if quick else 5
+    x = np.random.default_rng(0).uniform(-np.pi, np.pi, n).astype(DTYPE)
+    out = np.empty_like(x)
+    flops_per_element = FLOPS_PER_TERM * TERMS
+    bytes_per_element = 2 * x.itemsize  # read x, write the result
+
+    def row(rung: str, label: str, size: int, workers: int, seconds: float, device: str = "cpu") -> dict:
+        return {"rung": rung, "label": label, "device": device, "n": size, "workers": workers, "seconds": seconds,
+                "ns_per_element": seconds / size * 1e9, "gflops": flops_per_element * size / seconds / 1e9,
+                "intensity": flops_per_element / bytes_per_element}
+
+    # The ladder, rung by rung.
+    rows = [row("scalar", "(a) Python loop", n_scalar, 1,
+                median_time(lambda: sinx_scalar(x[:n_scalar], TERMS), repeats=max(1, repeats - 2)))]
+    rows.append(row("numpy", "(b) NumPy, vectorized", n, 1, median_time(lambda: sinx_numpy(x, TERMS), repeats)))
+    for p in (1, 2):
+        rows.append(row("threads", f"(c1) NumPy on {p} thread{'s' if p > 1 else ''}", n, p,
+                        median_time(lambda: sinx_threads(x, TERMS, p), repeats)))
+    rows.append(row("processes", "(c2) NumPy on 2 processes", n, 2,
+                    median_time(lambda: sinx_processes(x, TERMS, 2), repeats)))
+    for p in (1, 2):
+        rows.append(row("compiled", f"(d) numba, {p} thread{'s' if p > 1 else ''}", n, p,
+                        _with_numba_threads(p, lambda: median_time(lambda: sinx_compiled(x, TERMS), repeats))))
+    xt = torch.from_numpy(x)
+    rows.append(row("torch", f"(e) torch CPU, {torch.get_num_threads()} threads", n, torch.get_num_threads(),
+                    median_time(lambda: sinx_torch(xt, TERMS), repeats)))
+    if torch.cuda.is_available():
+        xc = xt.cuda()
+        rows.append(row("torch", f"(e) torch {torch.cuda.get_device_name(0)}", n, 1,
+                        median_time(lambda: sinx_torch(xc, TERMS), repeats, sync=torch.cuda.synchronize), "cuda"))
+
+    # The floor: time to copy the same bytes (read x, write out), 1 and 2 threads.
+    copy_1 = median_time(lambda: np.copyto(out, x), repeats)
+    bounds = [(0, n // 2), (n // 2, n)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        copy_2 = median_time(lambda: list(pool.map(lambda ab: np.copyto(out[ab[0]:ab[1]], x[ab[0]:ab[1]]), bounds)),
+                             repeats)
+    floor = min(copy_1, copy_2)
+
+    # The machine: bandwidth (copy, triad), latency of a dependent load, compute roof.
+    nbytes = 2**20 if quick else 64 * 2**20
+    bandwidth = [vars(measure_bandwidth(method, nbytes=nbytes, workers=p, repeats=repeats))
+                 for method in ("copy", "triad") for p in (1, 2)]
+    latency_s = measure_latency(nbytes=nbytes, steps=20_000 if quick else 1_000_000)
+    peak_flops = measure_peak_flops(n=128 if quick else 1024, repeats=repeats)
+
+    # Speedup curves: threads rung at two sizes (workers beyond the cores show the plateau),
+    # numba rung with 1..cores threads.
+    curves = []
+    for size in (n // 64, n):
+        xs = x[:size]
+        curve = measure_speedup(lambda p: sinx_threads(xs, TERMS, p), workers=(1, 2, 3, 4), repeats=repeats)
+        curves.append({"rung": "threads", "n": size, "workers": list(curve.workers), "seconds": list(curve.seconds),
+                       "speedup": list(curve.speedup)})
+    numba_workers = tuple(range(1, min(4, numba.config.NUMBA_NUM_THREADS) + 1))
+    curve = measure_speedup(lambda p: _with_numba_threads(p, lambda: sinx_compiled(x, TERMS)),
+                            workers=numba_workers, repeats=repeats)
+    curves.append({"rung": "compiled", "n": n, "workers": list(curve.workers), "seconds": list(curve.seconds),
+                   "speedup": list(curve.speedup)})
+    for c in curves:
+        fit = [(p, s) for p, s in zip(c["workers"], c["speedup"]) if p <= cores]
+        c["parallel_fraction"] = fit_parallel_fraction([p for p, _ in fit], [s for _, s in fit])
+
+    # Checks.
+    by = {(r["rung"], r["workers"]): r for r in rows}
+    vector_ratio = by[("scalar", 1)]["ns_per_element"] / by[("numpy", 1)]["ns_per_element"]
+    two = max((c for c in curves if 2 in c["workers"]), key=lambda c: c["speedup"][c["workers"].index(2)])
+    two_speedup = two["speedup"][two["workers"].index(2)]
+    best = min((r for r in rows if r["device"] == "cpu" and r["rung"] != "scalar"), key=lambda r: r["seconds"])
+    floor_ratio = best["seconds"] / floor
+    checks = [
+        {"name": "vectorized >= 30x scalar per element", "measured": f"{vector_ratio:.0f}x",
+         "passed": bool(vector_ratio >= 30)},
+        {"name": "2 workers >= 1.7x 1 worker (best multi-core rung and size)",
+         "measured": f"{two_speedup:.2f}x ({two['rung']}, n={two['n']})", "passed": bool(two_speedup >= 1.7)},
+        {"name": "best CPU rung within 1.5x of the copy floor",
+         "measured": f"{floor_ratio:.2f}x ({best['label']})", "passed": bool(floor_ratio <= 1.5)},
+    ]
+    return {
+        "quick": quick,
+        "terms": TERMS,
+        "dtype": np.dtype(DTYPE).name,
+        "n": n,
+        "flops_per_element": flops_per_element,
+        "bytes_per_element": bytes_per_element,
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "numba_threads": numba.config.NUMBA_NUM_THREADS,
+        "rows": rows,
+        "floor": {"copy_1_thread_s": copy_1, "copy_2_threads_s": copy_2, "seconds": floor,
+                  "bytes": bytes_per_element * n},
+        "bandwidth": bandwidth,
+        "latency_s": latency_s,
+        "peak_flops": peak_flops,
+        "curves": curves,
+        "checks": checks,
+    }
