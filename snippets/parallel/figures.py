@@ -64,7 +64,7 @@ def speedup_figure():
                 label=f"Amdahl, fitted f = {f:.2f}")
     ax.plot(grid, grid, color="gray", lw=0.8, ls="--", label="ideal S = P")
     ax.axvline(cores, color="gray", lw=0.8)
-    ax.text(cores, 0.05, f" {cores} cores", transform=ax.get_xaxis_transform(), color="gray")
+    ax.text(cores, 0.97, f" {cores} cores", transform=ax.get_xaxis_transform(), color="gray", va="top")
     ax.set(xlabel="workers P", ylabel="speedup T(1) / T(P)", title=f"sinx, {r['terms']} terms, {r['dtype']}")
     ax.set_xticks(range(1, pmax + 1))
     ax.grid(True, alpha=0.5)
@@ -83,7 +83,8 @@ def ladder_figure():
     ax.invert_yaxis()
     floor = r["floor"]["seconds"] / r["n"] * 1e9
     ax.axvline(floor, color="gray", ls="--")
-    ax.text(floor, 1.0, " copy floor", transform=ax.get_xaxis_transform(), color="gray", va="bottom")
+    ax.text(floor, 0.01, " copy floor", transform=ax.get_xaxis_transform(), color="gray", va="bottom",
+            rotation=90, fontsize=8)
     ax.set(xscale="log", xlabel="ns per element (log scale)",
            title=f"sinx, {r['terms']} terms, {r['dtype']}, n = {r['n']:,} (scalar: {rows[0]['n']:,})")
     ax.grid(True, axis="x", alpha=0.5)
