@@ -8,6 +8,7 @@ rung at some size; best CPU rung within 1.5x of the time to copy the same bytes.
 from __future__ import annotations
 
 import os
+import time
 
 import numba
 import numpy as np
@@ -39,6 +40,14 @@ def _with_numba_threads(p: int, fn):
         numba.set_num_threads(previous)
 
 
+def _core_share(fn, workers: int) -> float:
+    """CPU time / (wall time x workers) of one call: below 1, the run waited for a core."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    fn()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return cpu / (wall * workers)
+
+
 def run(quick: bool = False) -> dict:
     cores = os.cpu_count() or 1
     n = 2**16 if quick else 2**24
@@ -49,31 +58,40 @@ def run(quick: bool = False) -> dict:
     flops_per_element = FLOPS_PER_TERM * TERMS
     bytes_per_element = 2 * x.itemsize  # read x, write the result
 
-    def row(rung: str, label: str, size: int, workers: int, seconds: float, device: str = "cpu") -> dict:
+    def row(rung: str, label: str, size: int, workers: int, seconds: float, device: str = "cpu",
+            share: float | None = None) -> dict:
         return {"rung": rung, "label": label, "device": device, "n": size, "workers": workers, "seconds": seconds,
+                "core_share": share,
                 "ns_per_element": seconds / size * 1e9, "gflops": flops_per_element * size / seconds / 1e9,
                 "intensity": flops_per_element / bytes_per_element}
 
-    # The ladder, rung by rung.
-    rows = [row("scalar", "(a) Python loop", n_scalar, 1,
-                median_time(lambda: sinx_scalar(x[:n_scalar], TERMS), repeats=max(1, repeats - 2)))]
-    rows.append(row("numpy", "(b) NumPy, vectorized", n, 1, median_time(lambda: sinx_numpy(x, TERMS), repeats)))
-    for p in (1, 2):
-        rows.append(row("threads", f"(c1) NumPy on {p} thread{'s' if p > 1 else ''}", n, p,
-                        median_time(lambda: sinx_threads(x, TERMS, p), repeats)))
-    rows.append(row("processes", "(c2) NumPy on 2 processes", n, 2,
-                    median_time(lambda: sinx_processes(x, TERMS, 2), repeats)))
-    for p in (1, 2):
-        rows.append(row("compiled", f"(d) numba, {p} thread{'s' if p > 1 else ''}", n, p,
-                        _with_numba_threads(p, lambda: median_time(lambda: sinx_compiled(x, TERMS), repeats))))
-    # The same kernel on data that fits in one core's L2 cache: its arithmetic alone, no DRAM traffic.
-    n_cached = min(n, 2**15)
-    rows.append(row("compiled", f"(d) numba, 1 thread, in L2 (n={n_cached:,})", n_cached, 1,
-                    _with_numba_threads(1, lambda: median_time(lambda: sinx_compiled(x[:n_cached], TERMS),
-                                                               repeats * 5))))
+    # The ladder, rung by rung: (rung, label, n, workers, call, numba threads, device).
+    n_cached = min(n, 2**15)  # fits one core's L2 cache: the kernel's arithmetic alone, no DRAM traffic
     xt = torch.from_numpy(x)
-    rows.append(row("torch", f"(e) torch CPU, {torch.get_num_threads()} threads", n, torch.get_num_threads(),
-                    median_time(lambda: sinx_torch(xt, TERMS), repeats)))
+    tt = torch.get_num_threads()
+    ladder = [
+        ("scalar", "(a) Python loop", n_scalar, 1, lambda: sinx_scalar(x[:n_scalar], TERMS), None),
+        ("numpy", "(b) NumPy, vectorized", n, 1, lambda: sinx_numpy(x, TERMS), None),
+        ("threads", "(c1) NumPy on 1 thread", n, 1, lambda: sinx_threads(x, TERMS, 1), None),
+        ("threads", "(c1) NumPy on 2 threads", n, 2, lambda: sinx_threads(x, TERMS, 2), None),
+        ("processes", "(c2) NumPy on 2 processes", n, 2, lambda: sinx_processes(x, TERMS, 2), None),
+        ("compiled", "(d) numba, 1 thread", n, 1, lambda: sinx_compiled(x, TERMS), 1),
+        ("compiled", "(d) numba, 2 threads", n, 2, lambda: sinx_compiled(x, TERMS), 2),
+        ("compiled", f"(d) numba, 1 thread, in L2 (n={n_cached:,})", n_cached, 1,
+         lambda: sinx_compiled(x[:n_cached], TERMS), 1),
+        ("torch", f"(e) torch CPU, {tt} threads", n, tt, lambda: sinx_torch(xt, TERMS), None),
+    ]
+    rows = []
+    for rung, label, size, workers, call, numba_threads in ladder:
+        reps = max(1, repeats - 2) if rung == "scalar" else repeats * 5 if size < n else repeats
+
+        def measure(call=call, reps=reps, workers=workers, rung=rung):
+            seconds = median_time(call, reps)
+            # CPU time of worker processes is not counted in ours: no share for that rung.
+            return seconds, None if rung == "processes" else _core_share(call, workers)
+
+        seconds, share = measure() if numba_threads is None else _with_numba_threads(numba_threads, measure)
+        rows.append(row(rung, label, size, workers, seconds, share=share))
     if torch.cuda.is_available():
         xc = xt.cuda()
         rows.append(row("torch", f"(e) torch {torch.cuda.get_device_name(0)}", n, 1,

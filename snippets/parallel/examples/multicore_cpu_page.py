@@ -106,11 +106,12 @@ print(f"n = {results['n']:,} {results['dtype']} elements, {results['terms']} ter
       f"(scalar rung: {results['rows'][0]['n']:,} elements)")
 scalar_ns = results["rows"][0]["ns_per_element"]
 floor_ns = results["floor"]["seconds"] / results["n"] * 1e9
-print(f"{'rung':<30} {'ns/element':>10} {'x scalar':>9} {'x copy time':>11}")
+print(f"{'rung':<38} {'ns/element':>10} {'x scalar':>9} {'x copy time':>11} {'core share':>10}")
 for r in results["rows"]:
-    print(f"{r['label']:<30} {r['ns_per_element']:>10.2f} {scalar_ns / r['ns_per_element']:>9.0f} "
-          f"{r['ns_per_element'] / floor_ns:>11.1f}")
-print(f"{'copy x -> out (the floor)':<30} {floor_ns:>10.2f}")
+    share = "-" if r.get("core_share") is None else f"{r['core_share']:.2f}"
+    print(f"{r['label']:<38} {r['ns_per_element']:>10.2f} {scalar_ns / r['ns_per_element']:>9.0f} "
+          f"{r['ns_per_element'] / floor_ns:>11.1f} {share:>10}")
+print(f"{'copy x -> out (the floor)':<38} {floor_ns:>10.2f}")
 # --8<-- [end:ladder]
 
 # --8<-- [start:checks]
