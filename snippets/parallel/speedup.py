@@ -87,23 +87,24 @@ def measure_speedup(run: Callable[[int], object], workers: Sequence[int] = (1, 2
     """Time ``run(p)`` for each p in ``workers`` (first must be 1): median of ``repeats``.
 
     ``run(p)`` must do the same job with p workers. One untimed warm-up call
-    per p (thread pools, caches, JIT) comes first.
+    per p (thread pools, caches, JIT) comes first. The repeats are interleaved
+    (1, 2, ..., 1, 2, ...) so that a burst of load from other programs hits
+    every worker count alike instead of one of them.
     """
     workers = tuple(int(p) for p in workers)
     if not workers or workers[0] != 1 or any(p < 1 for p in workers):
         raise ValueError(f"workers must start with 1 and hold counts >= 1, got {workers}")
     if repeats < 1:
         raise ValueError(f"repeats must be >= 1, got {repeats}")
-    seconds = []
     for p in workers:
         run(p)  # warm-up
-        times = []
-        for _ in range(repeats):
+    times: dict[int, list[float]] = {p: [] for p in workers}
+    for _ in range(repeats):
+        for p in workers:
             start = time.perf_counter()
             run(p)
-            times.append(time.perf_counter() - start)
-        seconds.append(statistics.median(times))
-    return SpeedupCurve(workers, tuple(seconds))
+            times[p].append(time.perf_counter() - start)
+    return SpeedupCurve(workers, tuple(statistics.median(times[p]) for p in workers))
 # --8<-- [end:measure_speedup]
 
 
