@@ -53,7 +53,7 @@ def speedup_figure():
     """Measured speedup curves next to Amdahl's law with the fitted parallel fraction."""
     r = load_results()
     cores = r["machine"]["cores"]
-    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    fig, ax = plt.subplots(figsize=(8.0, 3.8))
     pmax = max(max(c["workers"]) for c in r["curves"])
     grid = np.linspace(1, pmax, 100)
     for c in r["curves"]:
@@ -68,7 +68,7 @@ def speedup_figure():
     ax.set(xlabel="workers P", ylabel="speedup T(1) / T(P)", title=f"sinx, {r['terms']} terms, {r['dtype']}")
     ax.set_xticks(range(1, pmax + 1))
     ax.grid(True, alpha=0.5)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 

@@ -40,10 +40,10 @@ from snippets.parallel.figures import load_results
 results = load_results()
 peak = results["peak_flops"] / 1e9
 bandwidth = max(b["bytes_per_s"] for b in results["bandwidth"]) / 1e9
-print(f"{'rung':<30} {'AI':>5} {'GFLOP/s':>8} {'roof':>7} {'% of roof':>9}")
+print(f"{'rung':<38} {'AI':>5} {'GFLOP/s':>8} {'roof':>7} {'% of roof':>9}")
 for r in results["rows"]:
     roof = min(peak, bandwidth * r["intensity"])
-    print(f"{r['label']:<30} {r['intensity']:>5.2f} {r['gflops']:>8.2f} {roof:>7.1f} {100 * r['gflops'] / roof:>8.1f}%")
+    print(f"{r['label']:<38} {r['intensity']:>5.2f} {r['gflops']:>8.2f} {roof:>7.1f} {100 * r['gflops'] / roof:>8.1f}%")
 bound = "memory" if bandwidth * results["rows"][0]["intensity"] < peak else "compute"
 print(f"at AI = {results['rows'][0]['intensity']:.2f} this machine's roof is set by {bound}")
 # --8<-- [end:roofline]
