@@ -101,8 +101,8 @@ def _chase(next_index, steps):  # pragma: no cover - compiled by numba
 def measure_latency(nbytes: int = 64 * 2**20, steps: int = 2_000_000, seed: int = 0) -> float:
     """Seconds per dependent load when chasing a random cycle through ``nbytes``.
 
-    A random single-cycle permutation (Sattolo's shuffle) defeats caches and
-    prefetchers when ``nbytes`` exceeds the last-level cache.
+    The slots are linked in a random order into one cycle, which defeats caches
+    and prefetchers when ``nbytes`` exceeds the last-level cache.
     """
     if nbytes < 64 or steps < 1:
         raise ValueError(f"nbytes must be >= 64 and steps >= 1, got {nbytes} and {steps}")

@@ -245,15 +245,16 @@ def _sinx_chunk(x, coefficients, out, lo, hi):  # pragma: no cover - compiled by
     p = np.empty(BLOCK, x.dtype)
     for start in range(lo, hi, BLOCK):
         m = min(BLOCK, hi - start)
+        xb, ob = x[start:start + m], out[start:start + m]  # views: indices from 0, loops vectorize
         for i in range(m):
-            x2[i] = x[start + i] * x[start + i]
+            x2[i] = xb[i] * xb[i]
             p[i] = coefficients[last]
         for j in range(last - 1, -1, -1):  # Horner: p = p * x^2 + c_j
             c = coefficients[j]
             for i in range(m):  # the SIMD loop: lanes = elements of the block
                 p[i] = p[i] * x2[i] + c
         for i in range(m):
-            out[start + i] = p[i] * x[start + i]
+            ob[i] = p[i] * xb[i]
 
 
 @numba.njit(parallel=True, cache=JIT_CACHE)
