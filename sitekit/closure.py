@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.metadata
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,10 +37,15 @@ def imported_modules(source: str, current: str | None = None) -> set[str]:
     relative imports. Every parent package is included (importing ``a.b.c`` runs
     ``a/__init__.py`` and ``a/b/__init__.py``).
     """
+    return {name for name in _candidates(source, current) if _module_file(name) is not None}
+
+
+def _candidates(source: str, current: str | None = None) -> list[str]:
+    """Every ``snippets`` dotted name (and parent) ``source`` imports, whether or not a file holds it."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return set()
+        return []
     found: set[str] = set()
     for node in ast.walk(tree):
         names: list[str] = []
@@ -59,9 +65,8 @@ def imported_modules(source: str, current: str | None = None) -> set[str]:
             if name == PACKAGE or name.startswith(PACKAGE + "."):
                 parts = name.split(".")
                 for i in range(1, len(parts) + 1):
-                    if _module_file(".".join(parts[:i])) is not None:
-                        found.add(".".join(parts[:i]))
-    return found
+                    found.add(".".join(parts[:i]))
+    return sorted(found)
 
 
 @lru_cache(maxsize=None)
@@ -80,10 +85,31 @@ def _module_closure(name: str) -> frozenset[str]:
     return frozenset(seen)
 
 
+_DIRECT_CACHE = ROOT / ".cache" / "sitekit" / "direct-imports.json"
+_direct: dict[str, list[str]] | None = None
+
+
+def _direct_imports(source: str) -> list[str]:
+    """``imported_modules(source)``: the parse is memoised on disk by the source's hash (a warm
+    build parses no block); which names are modules is checked against the files every time."""
+    global _direct
+    if _direct is None:
+        try:
+            _direct = json.loads(_DIRECT_CACHE.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            _direct = {}
+    key = hashlib.sha256(source.encode()).hexdigest()
+    if key not in _direct:
+        _direct[key] = _candidates(source)
+        _DIRECT_CACHE.parent.mkdir(parents=True, exist_ok=True)
+        _DIRECT_CACHE.write_text(json.dumps(_direct), encoding="utf-8")
+    return [name for name in _direct[key] if _module_file(name) is not None]
+
+
 def module_closure(source: str) -> list[str]:
     """Every ``snippets`` module ``source`` depends on, sorted."""
     names: set[str] = set()
-    for direct in imported_modules(source):
+    for direct in _direct_imports(source):
         names |= _module_closure(direct)
     return sorted(names)
 

@@ -22,6 +22,7 @@ what changed. ``SITEKIT_NO_CACHE=1`` disables the cache.
 
 from __future__ import annotations
 
+import dataclasses
 import html as html_lib
 import inspect
 import json
@@ -62,7 +63,8 @@ COMMIT_TOKEN = "RN-COMMIT-TOKEN"
 TIMEOUT_S = float(os.environ.get("SITEKIT_TIMEOUT", "900"))
 USE_CACHE = os.environ.get("SITEKIT_NO_CACHE") != "1"
 WORKERS = max(1, min(2, os.cpu_count() or 1))
-# How blocks are run is part of every output's cache key.
+# How blocks are run is part of every output's cache key; sitekit's code, of every page's.
+_SITEKIT_SOURCE = "".join(p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parent.glob("*.py")))
 _RUNNER_SOURCE = "".join((Path(__file__).with_name(n)).read_text(encoding="utf-8") for n in ("execute.py", "worker.py"))
 
 
@@ -237,7 +239,18 @@ def _notebook_for(src_uri: str, commit: str | None = None, site_page: str | None
               f"It imports the `snippets` package: run it from the root of a clone of the repository after "
               f"`pip install -e .` (built with snippets {env['snippets']}, commit {commit or env['commit']}, "
               f"torch {env['torch']}, numpy {env['numpy']}). Cells run top to bottom on a fresh kernel.")
-    return article.to_script(cells, header), article.to_notebook(cells, header)
+    # Memoised by content (cells, outputs, header): building them is most of a warm build's notebook time.
+    key = closure.hashlib.sha256(json.dumps(
+        [header, _SITEKIT_SOURCE, [(c.kind, c.source, c.ref, c.outputs) for c in cells]]).encode()).hexdigest()
+    path = CACHE / "downloads" / f"{key}.json"
+    if USE_CACHE and path.is_file():
+        done = json.loads(path.read_text(encoding="utf-8"))
+        return done["script"], done["notebook"]
+    script, notebook = article.to_script(cells, header), article.to_notebook(cells, header)
+    if USE_CACHE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"script": script, "notebook": notebook}), encoding="utf-8")
+    return script, notebook
 
 
 def _notebook_html(src_uri: str, page) -> str:
@@ -320,7 +333,7 @@ def _downloads(src_uri: str, page_url: str, files) -> dict[str, str]:
     return links
 
 
-def _reader_extras(soup: BeautifulSoup, tags: list, page, files) -> None:
+def _reader_extras(soup: BeautifulSoup, tags: list, page, files) -> list:
     """Captions under included blocks, the download bar, the Tested-with box, correction anchors."""
     src = page.file.src_uri
 
@@ -336,14 +349,8 @@ def _reader_extras(soup: BeautifulSoup, tags: list, page, files) -> None:
                 anchor.insert_after(BeautifulSoup(
                     provenance.block_caption(used[0].path, used[0].section, relative), "html.parser"))
     used = _state.includes.get(src, [])
-    for inc in used:
-        _state.sources.add(inc.path)
-        test = provenance.test_path(inc.path)
-        if test:
-            _state.sources.add(test)
     downloads = _downloads(src, page.url, files)
     if downloads:
-        _state.stats["downloads"] += 1
         bar = ('<p class="rn-downloads">Download this page: ' + " · ".join(
             f'<a href="{href}"{"" if label.startswith("notebook view") else " download"}>{label}</a>'
             for label, href in downloads.items()) + "</p>")
@@ -353,37 +360,72 @@ def _reader_extras(soup: BeautifulSoup, tags: list, page, files) -> None:
         else:
             soup.insert(0, BeautifulSoup(bar, "html.parser"))
     if used or downloads:
-        soup.append(BeautifulSoup(provenance.footer(used, relative, downloads), "html.parser"))
-    found = corrections.collect(soup, src, page.title or src, page.url)
-    _state.corrections.extend(found)
-    _state.stats["corrections"] += len(found)
+        soup.append(BeautifulSoup(provenance.footer(used, relative, downloads, commit=COMMIT_TOKEN), "html.parser"))
+    return corrections.collect(soup, src, page.title or src, page.url)
+
+
+def _page_key(html: str, page, files) -> str:
+    """Everything the processed HTML of a page depends on, except the snippet modules its code
+    imports (their hash keys the outputs, computed on every build) and the commit (a token)."""
+    src = page.file.src_uri
+    raw = [(c.kind, c.source) for c in _state.raw_cells.get(src, []) if c.kind in ("code", "norun")]
+    used = _state.includes.get(src, [])
+    relative = lambda url: get_relative_url(url, page.url)  # noqa: E731
+    captions = [provenance.block_caption(i.path, i.section, relative) for i in used]
+    downloads = _downloads(src, page.url, files)
+    footer = provenance.footer(used, relative, downloads, commit=COMMIT_TOKEN)
+    parts = [html, src, page.url, page.title or "", json.dumps(raw), json.dumps(captions), json.dumps(downloads),
+             footer, _SITEKIT_SOURCE]
+    return closure.hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _process_page(html: str, page, files) -> dict:
+    """Placeholders for outputs, reader extras: the cacheable part of on_page_content."""
+    soup = BeautifulSoup(html, "html.parser")
+    tags = python_block_tags(soup)
+    runnable = [tag for tag in tags if not is_norun(tag)]
+    codes = [block_code(tag) for tag in runnable]
+    for index, tag in enumerate(runnable):
+        tag.insert_after(Comment(PLACEHOLDER.format(index)))
+    found = _reader_extras(soup, tags, page, files)
+    return {"html": str(soup), "codes": codes, "blocks": len(tags),
+            "corrections": [dataclasses.asdict(c) for c in found]}
 
 
 def on_page_content(html, page, config, files):  # noqa: ARG001
     marker = re.search(r"<!-- rn:notebook (\S+) -->", html)
     if page.file.src_uri.startswith(NOTEBOOK_DIR + "/") and marker:
         return _notebook_html(marker[1], page)
-    soup = BeautifulSoup(html, "html.parser")
-    tags = python_block_tags(soup)
+    path = CACHE / "pages" / f"{_page_key(html, page, files)}.json"
+    if USE_CACHE and path.is_file():
+        done = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        done = _process_page(html, page, files)
+        if USE_CACHE:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(done), encoding="utf-8")
+    src = page.file.src_uri
+    codes = done["codes"]
     _state.stats["pages"] += 1
-    if not tags:
-        _reader_extras(soup, tags, page, files)
-        return str(soup)
-    runnable = [tag for tag in tags if not is_norun(tag)]
-    _state.stats["blocks"] += len(tags)
-    _state.stats["run"] += len(runnable)
-    _state.stats["norun"] += len(tags) - len(runnable)
-    codes = [block_code(tag) for tag in runnable]
-    for index, tag in enumerate(runnable):
-        tag.insert_after(Comment(PLACEHOLDER.format(index)))
-    _reader_extras(soup, tags, page, files)
-    if not runnable:
-        return str(soup)
-    key = closure.content_hash(*codes, salt=page.file.src_uri + _RUNNER_SOURCE)
-    name = page.file.src_uri
-    _state.outputs[page.file.src_uri] = _cached(
-        "outputs", key, lambda: _state.ask({"kind": "page", "codes": codes, "name": name}))
-    return str(soup)
+    _state.stats["blocks"] += done["blocks"]
+    _state.stats["run"] += len(codes)
+    _state.stats["norun"] += done["blocks"] - len(codes)
+    for inc in _state.includes.get(src, []):
+        _state.sources.add(inc.path)
+        test = provenance.test_path(inc.path)
+        if test:
+            _state.sources.add(test)
+    if _downloads(src, page.url, files):
+        _state.stats["downloads"] += 1
+    found = [corrections.Correction(**{**c, "evidence": [tuple(e) for e in c["evidence"]]})
+             for c in done["corrections"]]
+    _state.corrections.extend(found)
+    _state.stats["corrections"] += len(found)
+    if codes:
+        key = closure.content_hash(*codes, salt=src + _RUNNER_SOURCE)
+        _state.outputs[src] = _cached(
+            "outputs", key, lambda: _state.ask({"kind": "page", "codes": codes, "name": src}))
+    return done["html"].replace(COMMIT_TOKEN, provenance.environment()["commit"])
 
 
 def _clean_notebook_html(html: str, page) -> str:

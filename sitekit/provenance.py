@@ -141,11 +141,14 @@ def block_caption(module_path: str, section: str | None, relative) -> str:
     return f'<p class="rn-tested" data-rn-module="{html.escape(module_path)}" data-rn-section="{label}">' + " · ".join(parts) + "</p>"
 
 
-def footer(used: list[Include], relative, downloads: dict[str, str] | None = None) -> str:
+def footer(used: list[Include], relative, downloads: dict[str, str] | None = None,
+           commit: str | None = None) -> str:
     """The "Tested with" box of a page: environment, then one row per included module."""
     import html
 
-    env = environment()
+    env = dict(environment())
+    if commit is not None:
+        env["commit"] = commit
     modules: dict[str, list[str]] = {}
     for inc in used:
         sections = modules.setdefault(inc.path, [])
