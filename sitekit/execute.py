@@ -11,6 +11,29 @@ from dataclasses import dataclass
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+_THREADS: dict[str, int] = {}  # thread counts of a fresh interpreter, recorded before any page ran
+
+
+def _fresh_threads() -> None:
+    """Give the page the thread counts a fresh interpreter has (what a reader's script or kernel gets).
+
+    One process runs many pages (the build's workers, the doc-tests); a page that calls
+    ``torch.set_num_threads(1)`` would otherwise change the float rounding of every later
+    page, so what a page prints would depend on which pages ran before it.
+    """
+    import torch
+
+    if "torch" not in _THREADS:
+        _THREADS["torch"] = torch.get_num_threads()
+    torch.set_num_threads(_THREADS["torch"])
+    import sys
+
+    numba = sys.modules.get("numba")
+    if numba is not None:
+        with contextlib.suppress(Exception):
+            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+
+
 @dataclass(frozen=True)
 class BlockRun:
     stdout: str
@@ -24,6 +47,7 @@ def run_blocks(codes: list[str], name: str = "page") -> list[BlockRun]:
     non-interactive Agg backend and the working directory is the repository root.
     """
     os.environ.setdefault("MPLBACKEND", "Agg")
+    _fresh_threads()
     namespace: dict = {"__name__": "__main__", "__file__": f"<{name}>"}
     runs: list[BlockRun] = []
     cwd = os.getcwd()

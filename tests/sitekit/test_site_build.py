@@ -103,7 +103,8 @@ def test_tested_with_box(source: Path, site_dir: Path):
     page = built_page(site_dir, source)
     for module in {inc.path for inc in used}:
         info = provenance.module_info(module)
-        assert info.test is not None, f"{module} has no test file (expected {provenance.test_path(module)!r} by the mirror convention)"
+        expected = Path("tests", *Path(module).parts[1:-1], f"test_{Path(module).stem}.py")
+        assert info.test is not None, f"{module} has no test file (expected {expected} by the mirror convention)"
         assert (ROOT / info.test).is_file()
         row = next(tr for tr in box.find_all("tr") if module in tr.get_text())
         for link in row.find_all("a"):
@@ -137,10 +138,14 @@ def test_corrections_page_lists_every_correction(site_dir: Path):
     assert len(entries) == sum(len(t) for t in written.values())
     assert corr.MARKER not in page.read_text(encoding="utf-8")
     listed = [entry.select_one(".admonition-title a") for entry in entries]
+
+    def plain(text: str) -> str:  # a title as text: Markdown code/emphasis marks dropped, spaces collapsed
+        return " ".join(re.sub(r"[`*]", "", text).split())
+
     for source, titles in written.items():
         target_soup = soup_of(site_dir, source)
         for title in titles:
-            link = next((a for a in listed if a.get_text(strip=True) == title), None)
+            link = next((a for a in listed if plain(a.get_text(" ", strip=True)) == plain(title)), None)
             assert link is not None, f"{title!r} ({source.name}) missing from the corrections page"
             target, _, anchor = link["href"].partition("#")
             assert resolve(site_dir, page, target) == built_page(site_dir, source).resolve()
