@@ -351,7 +351,7 @@ def _reader_extras(soup: BeautifulSoup, tags: list, page, files) -> list:
     used = _state.includes.get(src, [])
     downloads = _downloads(src, page.url, files)
     if downloads:
-        bar = ('<p class="rn-downloads">Download this page: ' + " · ".join(
+        bar = ('<p class="rn-downloads" data-search-exclude>Download this page: ' + " · ".join(
             f'<a href="{href}"{"" if label.startswith("notebook view") else " download"}>{label}</a>'
             for label, href in downloads.items()) + "</p>")
         h1 = soup.find("h1")

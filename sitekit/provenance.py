@@ -138,7 +138,7 @@ def block_caption(module_path: str, section: str | None, relative) -> str:
     if info.twins:
         parts.append("twin " + ", ".join(_code(t) for t in info.twins))
     label = html.escape(section) if section else "whole file"
-    return f'<p class="rn-tested" data-rn-module="{html.escape(module_path)}" data-rn-section="{label}">' + " · ".join(parts) + "</p>"
+    return f'<p class="rn-tested" data-search-exclude data-rn-module="{html.escape(module_path)}" data-rn-section="{label}">' + " · ".join(parts) + "</p>"
 
 
 def footer(used: list[Include], relative, downloads: dict[str, str] | None = None,
@@ -176,6 +176,6 @@ def footer(used: list[Include], relative, downloads: dict[str, str] | None = Non
         links = "<p>This page as " + " · ".join(
             f'<a href="{href}"{" download" if not label.startswith("notebook view") else ""}>{html.escape(label)}</a>'
             for label, href in downloads.items()) + ".</p>"
-    return (f'<div class="admonition info rn-provenance" id="tested-with"><p class="admonition-title">Tested with</p>'
+    return (f'<div class="admonition info rn-provenance" id="tested-with" data-search-exclude><p class="admonition-title">Tested with</p>'
             f"<p>Every Python block on this page ran with {versions} when the site was built; "
             f'the output under a block is what it printed.</p>{table}{links}</div>')
