@@ -11,6 +11,7 @@ directly followed by a Python block, of that block.
 from __future__ import annotations
 
 import html as html_lib
+import posixpath
 import re
 from dataclasses import dataclass, field
 
@@ -97,11 +98,31 @@ def collect(soup: BeautifulSoup, page_src: str, page_title: str, page_url: str) 
             index = _placeholder(follower)
             if index is not None:
                 evidence.append((_block_title(follower), index))
+        _site_links(body, page_url)
         inner = "".join(str(child) for child in body.children
                         if not (isinstance(child, Tag) and ({"admonition-title"} & set(child.get("class", []))
                                                            or child.name == "summary")))
         found.append(Correction(page_src, page_title, page_url, title, anchor, inner, evidence))
     return found
+
+
+SITE_LINK = "rn-site:"
+
+
+def _site_links(body: Tag, page_url: str) -> None:
+    """Rewrite the body's relative links (written for its page) as site paths, re-relativised by ``render``."""
+    for tag, attr in [(a, "href") for a in body.find_all("a", href=True)] + \
+                     [(i, "src") for i in body.find_all("img", src=True)]:
+        value = tag[attr]
+        if re.match(r"^([a-z][a-z0-9+.-]*:|/|data:)", value, re.I):
+            continue
+        path, _, fragment = value.partition("#")
+        target = posixpath.normpath(posixpath.join(page_url, path)) if path else page_url.rstrip("/")
+        if target in (".", ""):
+            target = ""
+        elif path.endswith("/") or not path:
+            target += "/"
+        tag[attr] = SITE_LINK + target + (f"#{fragment}" if fragment else "")
 
 
 def render(corrections: list[Correction], outputs: dict[str, list[str]], relative) -> str:
@@ -129,6 +150,7 @@ def render(corrections: list[Correction], outputs: dict[str, list[str]], relativ
             return _output(text) if text else ""
 
         body = re.sub(r"<!--rn-output:(\d+)-->", fill, c.body_html)
+        body = re.sub(re.escape(SITE_LINK) + r'([^"#]*)', lambda m: relative(m[1] or "."), body)
         evidence = "".join(
             f'<p class="rn-evidence-title">Evidence — what <em>{html_lib.escape(title)}</em> printed:</p>'
             + _output(page_outputs[index])

@@ -141,6 +141,12 @@ def test_corrections_page_lists_every_correction(site_dir: Path):
     assert len(entries) == sum(len(t) for t in written.values())
     assert corr.MARKER not in page.read_text(encoding="utf-8")
     listed = [entry.select_one(".admonition-title a") for entry in entries]
+    for entry in entries:  # links copied from the articles still lead somewhere from this page
+        for tag, attr in [(a, "href") for a in entry.find_all("a", href=True)] + [
+                (i, "src") for i in entry.find_all("img", src=True)]:
+            target = tag[attr].partition("#")[0]
+            if target and not re.match(r"^[a-z]+:", target):
+                assert resolve(site_dir, page, target).is_file(), f"{tag[attr]} from the corrections page"
 
     def plain(text: str) -> str:  # a title as text: Markdown code/emphasis marks dropped, spaces collapsed
         return " ".join(re.sub(r"[`*]", "", text).split())
