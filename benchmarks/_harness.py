@@ -37,8 +37,13 @@ def median_time(fn: Callable[[], object], repeats: int = 7, warmup: int = 1,
 
 
 def median_times(fns: dict[str, Callable[[], object]], repeats: int = 7, warmup: int = 1,
-                 sync: Callable[[], None] | None = None) -> dict[str, float]:
-    """Median wall time (s) of each function, timed interleaved: one call of each per round."""
+                 sync: Callable[[], None] | None = None, inner: int = 1) -> dict[str, float]:
+    """Median wall time (s) of one call of each function, timed interleaved round by round.
+
+    Each sample runs a function ``inner`` times back to back, then ``sync()``
+    (a GPU queue drain), and counts a ``1 / inner`` share: on a GPU this keeps the
+    launch-and-wait overhead of one sync out of a sub-millisecond kernel's time.
+    """
     for _ in range(warmup):
         for fn in fns.values():
             fn()
@@ -48,10 +53,11 @@ def median_times(fns: dict[str, Callable[[], object]], repeats: int = 7, warmup:
     for _ in range(repeats):
         for name, fn in fns.items():
             start = time.perf_counter()
-            fn()
+            for _ in range(inner):
+                fn()
             if sync:
                 sync()
-            times[name].append(time.perf_counter() - start)
+            times[name].append((time.perf_counter() - start) / inner)
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -90,8 +96,9 @@ def copy_bandwidth(device: str = "cpu", nbytes: int = 256 * 2**20, repeats: int 
     n = nbytes // 4
     src = torch.ones(n, dtype=torch.float32, device=device)
     dst = torch.empty_like(src)
-    sync = cuda_sync if device.startswith("cuda") else None
-    seconds = median_time(lambda: dst.copy_(src), repeats=repeats, warmup=2, sync=sync)
+    gpu = device.startswith("cuda")
+    seconds = median_times({"copy": lambda: dst.copy_(src)}, repeats=repeats, warmup=2,
+                           sync=cuda_sync if gpu else None, inner=10 if gpu else 1)["copy"]
     return 2 * n * 4 / seconds / 1e9
 
 
@@ -111,14 +118,15 @@ def matmul_rate(device: str = "cpu", n: int = 2048, dtype: str = "float32", repe
 
 def measure(case: str, impls: dict[str, Callable[[], object]], *, ours: str | None = None,
             twin: str | None = None, params: str = "", device: str = "cpu", nbytes: int | None = None,
-            repeats: int = 7, warmup: int = 1, copy_gbs: float | None = None, note: str = "") -> dict:
+            repeats: int = 7, warmup: int = 1, inner: int = 1, copy_gbs: float | None = None,
+            note: str = "") -> dict:
     """Time every implementation of ``case`` side by side and return one result row.
 
     ``impls``: label -> zero-argument callable. ``ours`` / ``twin``: the labels
     whose ratio is reported. ``nbytes``: least traffic of one call, for GB/s.
     """
     sync = cuda_sync if device.startswith("cuda") else None
-    medians = median_times(impls, repeats=repeats, warmup=warmup, sync=sync)
+    medians = median_times(impls, repeats=repeats, warmup=warmup, sync=sync, inner=inner)
     results = []
     for label, seconds in medians.items():
         entry = {"impl": label, "role": "ours" if label == ours else "twin" if label == twin else "other",
@@ -128,7 +136,7 @@ def measure(case: str, impls: dict[str, Callable[[], object]], *, ours: str | No
             if copy_gbs:
                 entry["of_copy"] = entry["gbs"] / copy_gbs
         results.append(entry)
-    row = {"case": case, "params": params, "device": device, "bytes": nbytes, "repeats": repeats,
+    row = {"case": case, "params": params, "device": device, "bytes": nbytes, "repeats": repeats, "inner": inner,
            "results": results, "copy_gbs": copy_gbs, "note": note}
     if ours and twin:
         row["ratio"] = medians[ours] / medians[twin]
