@@ -11,6 +11,7 @@ Conventions of every result row (``measure`` builds them):
   rate over the copy bandwidth measured on the same device in the same process.
 """
 
+# --8<-- [start:imports]
 from __future__ import annotations
 
 import datetime as _dt
@@ -25,6 +26,7 @@ import subprocess
 import time
 from pathlib import Path
 from typing import Callable
+# --8<-- [end:imports]
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results" / "bench"
@@ -36,6 +38,7 @@ def median_time(fn: Callable[[], object], repeats: int = 7, warmup: int = 1,
     return median_times({"fn": fn}, repeats=repeats, warmup=warmup, sync=sync)["fn"]
 
 
+# --8<-- [start:median_times]
 def median_times(fns: dict[str, Callable[[], object]], repeats: int = 7, warmup: int = 1,
                  sync: Callable[[], None] | None = None, inner: int = 1) -> dict[str, float]:
     """Median wall time (s) of one call of each function, timed interleaved round by round.
@@ -59,6 +62,7 @@ def median_times(fns: dict[str, Callable[[], object]], repeats: int = 7, warmup:
                 sync()
             times[name].append((time.perf_counter() - start) / inner)
     return {name: statistics.median(values) for name, values in times.items()}
+# --8<-- [end:median_times]
 
 
 def cuda_available() -> bool:
@@ -84,6 +88,7 @@ def try_import(module: str, attribute: str):
         return None, f"{module}.{attribute} not available ({type(error).__name__}: {error})"
 
 
+# --8<-- [start:copy_bandwidth]
 @functools.lru_cache(maxsize=None)
 def copy_bandwidth(device: str = "cpu", nbytes: int = 256 * 2**20, repeats: int = 7) -> float:
     """Measured device copy bandwidth in GB/s (1e9 bytes/s): ``dst.copy_(src)`` of ``nbytes``.
@@ -100,6 +105,7 @@ def copy_bandwidth(device: str = "cpu", nbytes: int = 256 * 2**20, repeats: int 
     seconds = median_times({"copy": lambda: dst.copy_(src)}, repeats=repeats, warmup=2,
                            sync=cuda_sync if gpu else None, inner=10 if gpu else 1)["copy"]
     return 2 * n * 4 / seconds / 1e9
+# --8<-- [end:copy_bandwidth]
 
 
 @functools.lru_cache(maxsize=None)
