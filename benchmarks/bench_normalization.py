@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+import triton
 
 from benchmarks._harness import (check, copy_bandwidth, cuda_available, measure, ratio_check, skipped,
                                  try_import)
@@ -110,6 +111,18 @@ def _gpu_rows(quick: bool, device: str = "cuda", ln_shape: tuple[int, int] | Non
                                    "ours < min(eager, compile)",
                                    f"{triton_result['median_s'] / fastest_other:.2f}x the faster of the two",
                                    triton_result["median_s"] < fastest_other), quick))
+
+    # num_warps of the forward kernel: the heuristic's choice next to its neighbours (float32)
+    if layer_norm_triton is not None:
+        from snippets.normalization import triton_layer_norm as tln
+
+        x = torch.randn(m, n, device=device, generator=torch.Generator(device=device).manual_seed(2))
+        chosen = tln._num_warps(triton.next_power_of_2(n))
+        impls = {f"num_warps={w}" + (" (chosen)" if w == chosen else ""):
+                 (lambda w=w: tln._forward(x, None, None, 1e-5, num_warps=w)) for w in (4, 8, 16, 32)}
+        rows.append(measure("Triton LayerNorm forward, num_warps sweep (GPU)", impls, params=f"({m}, {n}) float32",
+                            device=device, nbytes=2 * x.numel() * 4, repeats=repeats, warmup=3, inner=inner,
+                            copy_gbs=copy_gbs, note="no weight/bias; which launch setting is fastest here"))
 
     # backward of the Triton kernel next to autograd of F.layer_norm (reported, no target)
     if layer_norm_triton is not None:

@@ -103,11 +103,11 @@ def _interpreting() -> bool:
 
 
 def _num_warps(block_n: int) -> int:
-    # ~8 float32 per thread for a 4096-wide row with 16 warps of 32 threads
-    return min(max(block_n // 256, 1), 16)
+    # wider rows, more threads per row: 4096 columns -> 8 warps of 32 threads, 16 columns per thread
+    return 4 if block_n < 2048 else 8 if block_n < 8192 else 16
 
 
-def _forward(x2d: Tensor, weight: Tensor | None, bias: Tensor | None, eps: float):
+def _forward(x2d: Tensor, weight: Tensor | None, bias: Tensor | None, eps: float, num_warps: int | None = None):
     m, n = x2d.shape
     y = torch.empty_like(x2d)
     mean = torch.empty(m, dtype=torch.float32, device=x2d.device)
@@ -117,8 +117,13 @@ def _forward(x2d: Tensor, weight: Tensor | None, bias: Tensor | None, eps: float
         _layer_norm_forward_kernel[(m,)](
             x2d, y, weight if weight is not None else x2d, bias if bias is not None else x2d, mean, rstd,
             n, eps, HAS_WEIGHT=weight is not None, HAS_BIAS=bias is not None, BLOCK_N=block_n,
-            num_warps=_num_warps(block_n))
+            num_warps=num_warps or _num_warps(block_n))
     return y, mean, rstd
+
+
+def _num_warps_backward(block_n: int) -> int:
+    # the backward holds x, dy, xhat, g and two accumulators per column: twice the threads
+    return min(2 * _num_warps(block_n), 32)
 
 
 def _backward(dy: Tensor, x2d: Tensor, weight: Tensor | None, mean: Tensor, rstd: Tensor):
@@ -136,7 +141,7 @@ def _backward(dy: Tensor, x2d: Tensor, weight: Tensor | None, mean: Tensor, rstd
         block_n = triton.next_power_of_2(n)
         _layer_norm_backward_kernel[(programs,)](
             x2d, dy, dx, weight if weight is not None else x2d, mean, rstd, dw, db, m, n, rows_per_program,
-            HAS_WEIGHT=weight is not None, BLOCK_N=block_n, num_warps=_num_warps(block_n))
+            HAS_WEIGHT=weight is not None, BLOCK_N=block_n, num_warps=_num_warps_backward(block_n))
     return dx, dw.sum(0), db.sum(0)
 
 
