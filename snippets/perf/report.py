@@ -76,7 +76,8 @@ def results_table(result: dict) -> str:
     """Every row of a result file: median per implementation, GB/s and fraction of copy, ours / twin."""
     lines = []
     for row in result["rows"]:
-        title = f"{row.get('case', row.get('name', '?'))} [{row.get('device', 'cpu')}] {row.get('params', '')}".rstrip()
+        name = next((row[key] for key in ("case", "label", "name", "rung") if key in row), "?")
+        title = f"{name} [{row.get('device', 'cpu')}] {row.get('params', '')}".rstrip()
         if row.get("skipped"):
             lines.append(f"{title}\n  skipped: {row['skipped']}")
             continue
@@ -86,7 +87,7 @@ def results_table(result: dict) -> str:
             continue
         if not isinstance(row.get("results"), list):  # a row of another shape: its scalar fields
             lines.append("  " + ", ".join(f"{key}={_scalar(value)}" for key, value in row.items()
-                                          if key not in ("case", "device", "params") and _scalar(value)))
+                                          if key not in ("case", "label", "device", "params") and _scalar(value)))
             continue
         for entry in row["results"]:
             rate = f"{entry['gbs']:8.2f} GB/s" if "gbs" in entry else ""
@@ -145,8 +146,13 @@ def ratio_figure():
         ax.set_xlim(min(0.1, min(ratios) / 2), max(10, max(ratios) * 2))
         ax.axvline(1.0, color="gray", linestyle="--", linewidth=1)
         for index, ratio in enumerate(ratios):
-            ax.annotate(f"{ratio:.2f}x", (ratio, index), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize=8)
+            right = ratio >= 1
+            ax.annotate(f"{ratio:.2f}x", (ratio, index), xytext=(4 if right else -4, 0), textcoords="offset points",
+                        va="center", ha="left" if right else "right", fontsize=8)
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(color="C0", label="ours faster"), Patch(color="C1", label="twin faster")],
+                  frameon=False, fontsize=8, loc="lower right")
         ax.invert_yaxis()
     else:
         ax.text(0.5, 0.5, "no measured rows yet: run make bench", ha="center", va="center", transform=ax.transAxes)
@@ -177,6 +183,11 @@ def bandwidth_figure():
         for index, share in enumerate(shares):
             ax.annotate(f"{share:.0%}", (share, index), xytext=(4, 0), textcoords="offset points",
                         va="center", fontsize=8)
+        from matplotlib.patches import Patch
+
+        ax.legend(handles=[Patch(color=c, label=label) for c, label in
+                           (("C0", "ours"), ("C1", "production twin"), ("C2", "other"))],
+                  frameon=False, fontsize=8, loc="lower right")
         ax.invert_yaxis()
     else:
         ax.text(0.5, 0.5, "no measured rows yet: run make bench", ha="center", va="center", transform=ax.transAxes)
