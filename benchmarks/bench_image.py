@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks._harness import check, copy_bandwidth, measure, ratio_check, skipped, try_import
+from benchmarks._harness import check, copy_bandwidth, measure, ratio_check, sized, skipped, try_import
 
 
 def _image(size: int) -> np.ndarray:
@@ -54,8 +54,5 @@ def run(quick: bool = False) -> dict:
                               "ours / skimage <= 1"),
                   ratio_check("equalize_hist within 3x of cv2.equalizeHist", {"ratio": row["ratio_cv2"]}, 3.0,
                               "ours / cv2 <= 3")):
-        if quick:
-            entry = {**entry, "measured": f"{entry['measured']} (quick run, smaller image: not judged)",
-                     "passed": None}
-        checks.append(entry)
+        checks.append(sized(entry, quick))
     return {"rows": rows, "checks": checks}

@@ -61,7 +61,7 @@ def describe(result: dict) -> str:
 
 
 def limits_table(result: dict) -> str:
-    """The machine's measured limits (``machine_limits.json``)."""
+    """The machine's measured limits (``cpu_limits.json``, ``gpu_limits.json``)."""
     lines = [f"{'device':<7}{'limit':<16}{'value':>16}  measured as"]
     for row in result["rows"]:
         if row.get("skipped"):

@@ -97,7 +97,8 @@ class TestHarness:
 
 
 class TestBenchmarksQuick:
-    @pytest.mark.parametrize("topic", ["machine_limits", "normalization", "image", "detection", "gpu_sinx"])
+    @pytest.mark.parametrize("topic", ["cpu_limits", "gpu_limits", "normalization", "gpu_normalization", "image",
+                                       "detection", "gpu_sinx"])
     def test_runs_in_quick_mode(self, topic, stand_ins):
         """Each benchmark returns rows and checks; quick runs judge nothing (checks open or reported)."""
         module = __import__(f"benchmarks.bench_{topic}", fromlist=["run"])
@@ -114,10 +115,10 @@ class TestBenchmarksQuick:
     @pytest.mark.skipif(not INTERPRETING, reason="a GPU is present: the real GPU rows run in make bench")
     def test_gpu_code_paths_run_on_cpu_interpreter(self, stand_ins, monkeypatch):
         """The GPU rows' code runs end to end on the CPU (interpreter, torch.compile replaced by identity)."""
-        from benchmarks import bench_gpu_sinx, bench_normalization
+        from benchmarks import bench_gpu_normalization, bench_gpu_sinx
 
         monkeypatch.setattr(torch, "compile", lambda fn, **kwargs: fn)
-        rows, checks = bench_normalization._gpu_rows(True, device="cpu", ln_shape=(4, 64), bn_shape=(2, 3, 4, 4))
+        rows, checks = bench_gpu_normalization._gpu_rows(True, device="cpu", ln_shape=(4, 64), bn_shape=(2, 3, 4, 4))
         cases = [r["case"] for r in rows]
         assert cases.count("LayerNorm forward (GPU)") == 2 and "LayerNorm backward (GPU)" in cases
         impls = {r["impl"] for r in rows[0]["results"]}

@@ -8,8 +8,9 @@ Every number printed here is read from results/bench/*.json (written by
 from snippets.perf.report import describe, limits_table, load_results
 
 results = load_results()
-print(describe(results["machine_limits"]))
-print(limits_table(results["machine_limits"]))
+for topic in ("cpu_limits", "gpu_limits"):
+    print(describe(results[topic]))
+    print(limits_table(results[topic]))
 # --8<-- [end:limits]
 
 # --8<-- [start:checks]
@@ -45,7 +46,8 @@ print(results_table(result))
 # --8<-- [start:other_topics]
 from snippets.perf.report import describe, load_results, results_table
 
-shown = {"machine_limits", "normalization", "image", "detection", "gpu_sinx", "triton_sm90"}
+shown = {"cpu_limits", "gpu_limits", "normalization", "gpu_normalization", "image", "detection", "gpu_sinx",
+         "triton_sm90"}
 others = {topic: result for topic, result in load_results().items() if topic not in shown}
 for topic, result in others.items():
     print(describe(result))
@@ -53,6 +55,14 @@ for topic, result in others.items():
 if not others:
     print("no other result files yet")
 # --8<-- [end:other_topics]
+
+# --8<-- [start:gpu_normalization]
+from snippets.perf.report import describe, load_results, results_table
+
+result = load_results()["gpu_normalization"]
+print(describe(result))
+print(results_table(result))
+# --8<-- [end:gpu_normalization]
 
 # --8<-- [start:gpu_sinx]
 from snippets.perf.report import describe, load_results, results_table
