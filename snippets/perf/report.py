@@ -111,10 +111,10 @@ def checks_table(results: dict[str, dict]) -> str:
             status = STATUS[None if passed is None else bool(passed)]
             if passed is not None and str(entry.get("target", "")).startswith("reported"):
                 status = "reported"  # no target to hold: the number is shown, not judged
-            target = f" (target: {entry['target']})" if entry.get("target") else ""
             measured = entry.get("measured")
             measured = f"{measured:.4g}" if isinstance(measured, float) else measured
-            lines.append(f"[{status:^8}] {topic}: {entry.get('name')}{target}\n{'':11}measured: {measured}")
+            lines.append(f"[{status:^8}] {topic}: {entry.get('name')}")
+            lines.append(f"{'':11}target: {entry.get('target', '—')}; measured: {measured}")
     return "\n".join(lines)
 # --8<-- [end:checks_table]
 
