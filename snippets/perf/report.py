@@ -13,6 +13,7 @@ from pathlib import Path
 # --8<-- [end:imports]
 
 __all__ = ["RESULTS", "load_results", "describe", "limits_table", "results_table", "checks_table",
+           "layer_norm_gpu_summary",
            "ratio_figure", "bandwidth_figure", "STATUS"]
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "bench"
@@ -117,6 +118,27 @@ def checks_table(results: dict[str, dict]) -> str:
             lines.append(f"{'':11}target: {entry.get('target', '—')}; measured: {measured}")
     return "\n".join(lines)
 # --8<-- [end:checks_table]
+
+
+# --8<-- [start:layer_norm_gpu_summary]
+def layer_norm_gpu_summary(results: dict[str, dict]) -> str:
+    """The GPU LayerNorm rows in one line each: GB/s and share of copy per implementation, or why open."""
+    result = results.get("gpu_normalization")
+    if result is None:
+        return "GPU LayerNorm: open (no results/bench/gpu_normalization.json yet)"
+    lines = []
+    for row in result.get("rows", []):
+        if row.get("case") != "LayerNorm forward (GPU)":
+            continue
+        if row.get("skipped"):
+            lines.append(f"LayerNorm forward {row['params']}: open ({row['skipped']})")
+            continue
+        lines.append(f"LayerNorm forward {row['params']} on {result['machine'].get('gpu')}, "
+                     f"copy {row['copy_gbs']:.0f} GB/s ({result['date']}):")
+        for entry in row["results"]:
+            lines.append(f"  {entry['impl']:<32}{entry['gbs']:8.0f} GB/s  {entry['of_copy']:6.1%} of copy")
+    return "\n".join(lines) if lines else "GPU LayerNorm: open (no LayerNorm rows recorded)"
+# --8<-- [end:layer_norm_gpu_summary]
 
 
 def _measured_rows(results: dict[str, dict]):

@@ -87,3 +87,20 @@ class TestFigures:
         monkeypatch.setattr(report.load_results, "__defaults__", (tmp_path,))
         figure = getattr(report, name)()
         assert "make bench" in figure.axes[0].texts[0].get_text()
+
+
+class TestLayerNormGpuSummary:
+    def test_open_without_results(self):
+        """No GPU file: the summary says open."""
+        assert report.layer_norm_gpu_summary({}).startswith("GPU LayerNorm: open")
+
+    def test_skipped_and_measured_rows(self):
+        """A skipped row is open with its reason; a measured row lists GB/s and share of copy."""
+        skipped = {"machine": {}, "date": "d", "rows": [{"case": "LayerNorm forward (GPU)", "params": "(2, 4) float32",
+                                                         "skipped": "no CUDA device"}]}
+        assert "open (no CUDA device)" in report.layer_norm_gpu_summary({"gpu_normalization": skipped})
+        measured = {"machine": {"gpu": "Some GPU"}, "date": "d", "rows": [{
+            "case": "LayerNorm forward (GPU)", "params": "(2, 4) float32", "copy_gbs": 4000.0,
+            "results": [{"impl": "ours: layer_norm_triton", "gbs": 3600.0, "of_copy": 0.9}]}]}
+        text = report.layer_norm_gpu_summary({"gpu_normalization": measured})
+        assert "Some GPU" in text and "3600 GB/s" in text and "90.0% of copy" in text

@@ -64,6 +64,12 @@ print(describe(result))
 print(results_table(result))
 # --8<-- [end:gpu_normalization]
 
+# --8<-- [start:layer_norm_gpu_summary]
+from snippets.perf.report import layer_norm_gpu_summary, load_results
+
+print(layer_norm_gpu_summary(load_results()))
+# --8<-- [end:layer_norm_gpu_summary]
+
 # --8<-- [start:gpu_sinx]
 from snippets.perf.report import describe, load_results, results_table
 
