@@ -33,7 +33,7 @@ def run_blocks(codes: list[str], name: str = "page") -> list[BlockRun]:
             buffer = io.StringIO()
             error = None
             try:
-                compiled = compile(code, f"<{name} block {index + 1}>", "exec")
+                compiled = compile(code, f"<{name} block {index + 1}>", "exec", dont_inherit=True)
                 with contextlib.redirect_stdout(buffer):
                     exec(compiled, namespace)  # noqa: S102 - running the page is the point
             except BaseException:  # noqa: BLE001 - report anything a block raises

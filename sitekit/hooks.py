@@ -38,7 +38,9 @@ from sitekit.blocks import OUTPUT_CLASS, block_code, is_norun, python_block_tags
 log = logging.getLogger("mkdocs.plugins.sitekit")
 CACHE = ROOT / ".cache" / "sitekit"
 FIGURE_DIR = "assets/figures"
-FIGURE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(figure:(?P<ref>[\w.]+:\w+)\)")
+FIGURE_RE = re.compile(r"!\[(?P<alt>(?:[^\[\]]|\[[^\[\]]*\])*)\]\(figure:(?P<ref>[\w.]+:\w+)\)")
+# A figure: line the pattern above did not take (bad caption or reference) is an error, not a silent drop.
+FIGURE_LEFTOVER_RE = re.compile(r"\]\(figure:")
 PLACEHOLDER = "rn-output:{}"
 TIMEOUT_S = float(os.environ.get("SITEKIT_TIMEOUT", "900"))
 USE_CACHE = os.environ.get("SITEKIT_NO_CACHE") != "1"
@@ -156,7 +158,11 @@ def on_page_markdown(markdown, page, config, files):  # noqa: ARG001
             f'<code>{module}.{function}</code></span></figcaption></figure>'
         )
 
-    return FIGURE_RE.sub(figure, markdown)
+    markdown = FIGURE_RE.sub(figure, markdown)
+    for line in markdown.splitlines():
+        if FIGURE_LEFTOVER_RE.search(line):
+            log.error("%s: figure reference not understood: %s", page.file.src_uri, line.strip())
+    return markdown
 
 
 def on_page_content(html, page, config, files):  # noqa: ARG001

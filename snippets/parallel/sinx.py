@@ -1,0 +1,320 @@
+"""The sinx ladder of CMU 15-418 lecture 2: one Taylor series, six ways to run it.
+
+Every rung computes, for each element of ``x``,
+
+    sin(x) ~= x - x^3/3! + x^5/5! - ... + (-1)^terms x^(2 terms + 1)/(2 terms + 1)!
+
+i.e. the lecture's loop: ``value = x`` plus ``terms`` correction terms. The
+series is only accurate near 0; call :func:`reduce_range` first for large |x|.
+"""
+
+from __future__ import annotations
+
+# --8<-- [start:imports]
+import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+import numba
+import numpy as np
+import torch
+# numba's on-disk cache needs a source file: off when this code runs from a page or a REPL
+JIT_CACHE = not globals().get("__file__", "<").startswith("<")
+# --8<-- [end:imports]
+
+__all__ = [
+    "taylor_denominators",
+    "reduce_range",
+    "sinx_scalar",
+    "sinx_numpy",
+    "sinx_threads",
+    "sinx_processes",
+    "sinx_compiled",
+    "sinx_torch",
+    "FLOPS_PER_TERM",
+]
+
+# Nominal work of the lecture's inner loop per element and term:
+# numer / denom, sign * (...), value += (...), numer *= x * x  -> 5 flops.
+FLOPS_PER_TERM = 5
+
+
+# --8<-- [start:checks]
+def _check_x(x: object) -> np.ndarray:
+    """``x`` must be a 1-D float32/float64 NumPy array."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"x must be a numpy.ndarray, got {type(x).__name__}")
+    if x.dtype not in (np.float32, np.float64):
+        raise TypeError(f"x must have dtype float32 or float64, got {x.dtype}; convert it with x.astype(np.float32)")
+    if x.ndim != 1:
+        raise ValueError(f"x must be 1-D, got shape {x.shape}; flatten it with x.ravel()")
+    return x
+
+
+def _check_terms(terms: object) -> int:
+    """``terms`` must be an int >= 0 (the number of correction terms after x)."""
+    if isinstance(terms, bool) or not isinstance(terms, (int, np.integer)):
+        raise TypeError(f"terms must be an int, got {type(terms).__name__}")
+    if terms < 0:
+        raise ValueError(f"terms must be >= 0, got {terms}")
+    return int(terms)
+
+
+def _check_workers(workers: object) -> int:
+    """``workers`` must be an int >= 1."""
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)):
+        raise TypeError(f"workers must be an int, got {type(workers).__name__}")
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    return int(workers)
+# --8<-- [end:checks]
+
+
+# --8<-- [start:taylor_denominators]
+def taylor_denominators(terms: int, dtype: type = np.int32) -> np.ndarray:
+    """The ``denom`` the lecture's C loop divides by at steps j = 1..terms.
+
+    Starts at 3! = 6 and multiplies by (2j+2)(2j+3) after each step, in ``dtype``
+    arithmetic (``np.int32`` is C's ``int``: it wraps around on overflow).
+
+    Returns:
+        ndarray[terms] of ``dtype``: 3!, 5!, 7!, ... as that dtype computes them.
+    """
+    terms = _check_terms(terms)
+    out = np.empty(terms, dtype=dtype)
+    denom = np.array(6, dtype=dtype)  # a 0-d array wraps silently, like C
+    for j in range(1, terms + 1):
+        out[j - 1] = denom
+        denom = np.multiply(denom, np.array((2 * j + 2) * (2 * j + 3), dtype=dtype))
+    return out
+# --8<-- [end:taylor_denominators]
+
+
+# --8<-- [start:reduce_range]
+def reduce_range(x: np.ndarray) -> np.ndarray:
+    """Map ``x`` to [-pi, pi] with the same sine: x - 2 pi round(x / 2 pi).
+
+    Computed in float64 (a float32 2 pi would lose the low bits of large x),
+    returned in x's dtype.
+
+    Args:
+        x (ndarray[N], float32 or float64)
+    Returns:
+        ndarray[N], same dtype
+    """
+    x = _check_x(x)
+    x64 = x.astype(np.float64)
+    return (x64 - 2 * np.pi * np.round(x64 / (2 * np.pi))).astype(x.dtype)
+# --8<-- [end:reduce_range]
+
+
+# --8<-- [start:sinx_scalar]
+def sinx_scalar(x: np.ndarray, terms: int) -> np.ndarray:
+    """Rung (a): the lecture's C loop, one element at a time, in plain Python.
+
+    Python floats are C doubles, so the arithmetic is float64; the result is
+    stored in x's dtype. ``denom`` is a Python int (unbounded), so 13! is exact.
+
+    Args:
+        x (ndarray[N], float32 or float64)
+        terms (int): correction terms after x, >= 0
+    Returns:
+        ndarray[N], same dtype as x
+    """
+    x, terms = _check_x(x), _check_terms(terms)
+    result = np.empty_like(x)
+    for i in range(len(x)):
+        xi = float(x[i])
+        value = xi
+        numer = xi * xi * xi
+        denom = 6  # 3!
+        sign = -1
+        for j in range(1, terms + 1):
+            value += sign * numer / denom
+            numer *= xi * xi
+            denom *= (2 * j + 2) * (2 * j + 3)
+            sign *= -1
+        result[i] = value
+    return result
+# --8<-- [end:sinx_scalar]
+
+
+# --8<-- [start:sinx_numpy]
+def _sinx_numpy_into(x: np.ndarray, terms: int, out: np.ndarray) -> None:
+    """The lecture's loop with the element loop turned into array operations."""
+    x2 = x * x
+    numer = x2 * x
+    np.copyto(out, x)
+    term = np.empty_like(x)
+    denom, sign = 6.0, -1.0  # float64 scalars: no overflow up to 170!
+    for j in range(1, terms + 1):
+        np.multiply(numer, sign / denom, out=term)  # one pass over N lanes
+        out += term
+        numer *= x2
+        denom *= (2 * j + 2) * (2 * j + 3)
+        sign = -sign
+
+
+def sinx_numpy(x: np.ndarray, terms: int) -> np.ndarray:
+    """Rung (b): vectorized -- every step of the loop applied to all N elements.
+
+    Each NumPy call runs a compiled SIMD loop over the whole array, so the
+    interpreter pays its overhead once per step, not once per element.
+
+    Args:
+        x (ndarray[N], float32 or float64)
+        terms (int): correction terms after x, >= 0
+    Returns:
+        ndarray[N], same dtype as x
+    """
+    x, terms = _check_x(x), _check_terms(terms)
+    out = np.empty_like(x)
+    _sinx_numpy_into(x, terms, out)
+    return out
+# --8<-- [end:sinx_numpy]
+
+
+# --8<-- [start:sinx_threads]
+def sinx_threads(x: np.ndarray, terms: int, workers: int) -> np.ndarray:
+    """Rung (c1): rung (b) on ``workers`` contiguous chunks, one thread each.
+
+    Threads share memory (no copies); they run in parallel because NumPy
+    releases the GIL inside its array loops.
+
+    Args:
+        x (ndarray[N], float32 or float64)
+        terms (int): correction terms after x, >= 0
+        workers (int): threads, >= 1
+    Returns:
+        ndarray[N], same dtype as x
+    """
+    x, terms, workers = _check_x(x), _check_terms(terms), _check_workers(workers)
+    out = np.empty_like(x)
+    bounds = np.linspace(0, len(x), workers + 1).astype(int)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        jobs = [pool.submit(_sinx_numpy_into, x[a:b], terms, out[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+        for job in jobs:
+            job.result()  # re-raise any error from a thread
+    return out
+# --8<-- [end:sinx_threads]
+
+
+# --8<-- [start:sinx_processes]
+def _process_context() -> multiprocessing.context.BaseContext:
+    """``fork`` where the OS has it (no re-import in the child), else the default."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def sinx_processes(x: np.ndarray, terms: int, workers: int) -> np.ndarray:
+    """Rung (c2): rung (b) on ``workers`` chunks, one process each.
+
+    Processes share no memory: each chunk is pickled to its worker and each
+    result pickled back -- the communication the threads rung does not pay.
+    The pool is started and shut down inside the call.
+
+    Args:
+        x (ndarray[N], float32 or float64)
+        terms (int): correction terms after x, >= 0
+        workers (int): processes, >= 1
+    Returns:
+        ndarray[N], same dtype as x
+    """
+    x, terms, workers = _check_x(x), _check_terms(terms), _check_workers(workers)
+    chunks = np.array_split(x, workers)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
+        parts = list(pool.map(sinx_numpy, chunks, [terms] * workers))
+    return np.concatenate(parts) if parts else np.empty_like(x)
+# --8<-- [end:sinx_processes]
+
+
+# --8<-- [start:sinx_compiled]
+def _taylor_coefficients(terms: int) -> np.ndarray:
+    """c_j = (-1)^j / (2j + 1)!, j = 0..terms, in float64."""
+    return np.array([(-1) ** j / math.factorial(2 * j + 1) for j in range(terms + 1)])
+
+
+BLOCK = 2048  # elements per block: the two block buffers stay in the L1 cache
+
+
+@numba.njit(cache=JIT_CACHE, fastmath={"contract"})  # contract: a * b + c may become one FMA
+def _sinx_chunk(x, coefficients, out, lo, hi):  # pragma: no cover - compiled by numba
+    last = coefficients.shape[0] - 1
+    x2 = np.empty(BLOCK, x.dtype)
+    p = np.empty(BLOCK, x.dtype)
+    for start in range(lo, hi, BLOCK):
+        m = min(BLOCK, hi - start)
+        xb, ob = x[start:start + m], out[start:start + m]  # views: indices from 0, loops vectorize
+        for i in range(m):
+            x2[i] = xb[i] * xb[i]
+            p[i] = coefficients[last]
+        for j in range(last - 1, -1, -1):  # Horner: p = p * x^2 + c_j
+            c = coefficients[j]
+            for i in range(m):  # the SIMD loop: lanes = elements of the block
+                p[i] = p[i] * x2[i] + c
+        for i in range(m):
+            ob[i] = p[i] * xb[i]
+
+
+@numba.njit(parallel=True, cache=JIT_CACHE)
+def _sinx_kernel(x, coefficients, out, chunks):  # pragma: no cover - compiled by numba
+    n = x.shape[0]
+    for t in numba.prange(chunks):  # one contiguous chunk per core
+        _sinx_chunk(x, coefficients, out, n * t // chunks, n * (t + 1) // chunks)
+
+
+def sinx_compiled(x: np.ndarray, terms: int) -> np.ndarray:
+    """Rung (d): one fused kernel compiled by numba, all cores, one pass over memory.
+
+    x is split into one contiguous chunk per numba thread (``prange``), each
+    chunk into L1-sized blocks; for each block the series runs in Horner form,
+    each step one SIMD loop over the block, with the coefficients
+    (-1)^j/(2j+1)! computed once (in x's dtype). x is read once and the result
+    written once. The first call per dtype compiles (or loads numba's on-disk
+    cache); ``numba.set_num_threads`` sets the number of cores.
+
+    Args:
+        x (ndarray[N], float32 or float64)
+        terms (int): correction terms after x, >= 0
+    Returns:
+        ndarray[N], same dtype as x
+    """
+    x, terms = _check_x(x), _check_terms(terms)
+    out = np.empty_like(x)
+    coefficients = _taylor_coefficients(terms).astype(x.dtype)
+    _sinx_kernel(np.ascontiguousarray(x), coefficients, out, numba.get_num_threads())
+    return out
+# --8<-- [end:sinx_compiled]
+
+
+# --8<-- [start:sinx_torch]
+def sinx_torch(x: torch.Tensor, terms: int, device: str | torch.device | None = None) -> torch.Tensor:
+    """Rung (e): rung (b) written with torch, on a GPU when ``device`` is one.
+
+    Args:
+        x (Tensor[N], float32 or float64)
+        terms (int): correction terms after x, >= 0
+        device: where to compute; default x.device
+    Returns:
+        Tensor[N] of x's dtype, on ``device``
+    """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    if x.dtype not in (torch.float32, torch.float64):
+        raise TypeError(f"x must have dtype float32 or float64, got {x.dtype}; convert it with x.float()")
+    if x.dim() != 1:
+        raise ValueError(f"x must be 1-D, got shape {tuple(x.shape)}; flatten it with x.flatten()")
+    terms = _check_terms(terms)
+    x = x.to(device) if device is not None else x
+    x2 = x * x
+    numer = x2 * x
+    value = x.clone()
+    denom, sign = 6.0, -1.0
+    for j in range(1, terms + 1):
+        value.add_(numer, alpha=sign / denom)  # value += (sign / denom) * numer
+        numer.mul_(x2)
+        denom *= (2 * j + 2) * (2 * j + 3)
+        sign = -sign
+    return value
+# --8<-- [end:sinx_torch]
