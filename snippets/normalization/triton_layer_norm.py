@@ -34,6 +34,11 @@ MAX_FUSED_SIZE = 16384
 
 # --8<-- [start:forward_kernel]
 @triton.jit
+def _add(a, b):
+    return a + b
+
+
+@triton.jit
 def _layer_norm_forward_kernel(X, Y, W, B, Mean, Rstd, N, eps,
                                HAS_WEIGHT: tl.constexpr, HAS_BIAS: tl.constexpr, BLOCK_N: tl.constexpr):
     # one program normalizes one row of X (M, N); int64 offsets: M * N may pass 2^31
@@ -42,10 +47,12 @@ def _layer_norm_forward_kernel(X, Y, W, B, Mean, Rstd, N, eps,
     mask = cols < N
     # the row is read once, and kept in registers from here on; statistics in float32
     x = tl.load(X + row * N + cols, mask=mask, other=0.0).to(tl.float32)
-    mean = tl.sum(x, axis=0) / N
+    # row sums by tl.reduce with our own `_add` (tl.sum is the same reduction: tl.reduce with an
+    # add defined in triton.language.standard, which the interpreter runs only if it was on at import)
+    mean = tl.reduce(x, 0, _add) / N
     # var = E[(x - mean)^2], biased, two-pass on the registers (no E[x^2] - mean^2 cancellation)
     diff = tl.where(mask, x - mean, 0.0)
-    var = tl.sum(diff * diff, axis=0) / N
+    var = tl.reduce(diff * diff, 0, _add) / N
     rstd = 1.0 / tl.sqrt(var + eps)
     y = diff * rstd
     if HAS_WEIGHT:
@@ -70,8 +77,8 @@ def _layer_norm_backward_kernel(X, DY, DX, W, Mean, Rstd, DW, DB, M, N, rows_per
     mask = cols < N
     if HAS_WEIGHT:
         w = tl.load(W + cols, mask=mask, other=0.0).to(tl.float32)
-    dw = tl.zeros([BLOCK_N], dtype=tl.float32)
-    db = tl.zeros([BLOCK_N], dtype=tl.float32)
+    dw = tl.full([BLOCK_N], 0.0, tl.float32)
+    db = tl.full([BLOCK_N], 0.0, tl.float32)
     # int64 row numbers: row * N may pass 2^31
     first = pid.to(tl.int64) * rows_per_program
     last = tl.minimum(first + rows_per_program, M)
@@ -87,8 +94,8 @@ def _layer_norm_backward_kernel(X, DY, DX, W, Mean, Rstd, DW, DB, M, N, rows_per
         else:
             g = dy
         # dx = rstd * (g - mean(g) - xhat * mean(g * xhat))
-        c_xhat = tl.sum(g * xhat, axis=0) / N
-        c_one = tl.sum(g, axis=0) / N
+        c_xhat = tl.reduce(g * xhat, 0, _add) / N
+        c_one = tl.reduce(g, 0, _add) / N
         dx = (g - (xhat * c_xhat + c_one)) * rstd
         tl.store(DX + offset + cols, dx.to(DX.dtype.element_ty), mask=mask)
         dw += dy * xhat

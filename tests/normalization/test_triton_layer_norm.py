@@ -157,6 +157,25 @@ class TestLayerNormTriton:
         assert "x must be a CUDA tensor" in out.stdout, out.stderr
 
 
+    def test_interpreter_after_triton_was_imported(self):
+        """The kernels still run under the interpreter when triton was imported before TRITON_INTERPRET was set.
+
+        (The page doc-tests run pages in one process: an earlier page may have imported triton.)
+        """
+        if torch.cuda.is_available():
+            pytest.skip("checks the CPU interpreter path")
+        code = ("import triton, os\nos.environ['TRITON_INTERPRET'] = '1'\n"
+                "import torch, torch.nn.functional as F\n"
+                "from snippets.normalization.triton_layer_norm import layer_norm_triton\n"
+                "x = torch.randn(3, 16, requires_grad=True)\n"
+                "y = layer_norm_triton(x, 16)\ny.square().sum().backward()\n"
+                "print(float((y - F.layer_norm(x, (16,))).abs().max()) < 1e-5)\n")
+        env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=120)
+        assert out.stdout.strip() == "True", out.stderr[-2000:]
+
+
 class TestCompilesForH200:
     def test_kernels_compile_for_sm90a_without_spills(self):
         """The real (not interpreted) kernels lower to sm_90a machine code with no register spills."""
