@@ -1,0 +1,121 @@
+"""Anchors: jwyang's ``generate_anchors`` (Caffe "+1" boxes) and anchors gridded over a feature map.
+
+Twins: jwyang/faster-rcnn.pytorch ``lib/model/rpn/generate_anchors.py`` (exact output) and
+``torchvision.models.detection.anchor_utils.AnchorGenerator`` (zero-centred cell anchors).
+"""
+
+# --8<-- [start:imports]
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor
+
+from snippets._checks import check_tensor
+# --8<-- [end:imports]
+
+__all__ = ["generate_anchors", "cell_anchors", "grid_anchors", "anchors_figure"]
+
+
+# --8<-- [start:generate_anchors]
+def generate_anchors(base_size: int = 16, ratios: Sequence[float] = (0.5, 1, 2),
+                     scales: Sequence[float] = (8, 16, 32)) -> Tensor:
+    """jwyang's anchors for one feature-map cell: Tensor[len(ratios) * len(scales), 4], ratio-major.
+
+    Start from the base box [0, 0, base_size - 1, base_size - 1] (centre 7.5 for 16);
+    for each ratio = h / w keep the area: w = round(sqrt(area / ratio)), h = round(w * ratio);
+    then multiply w and h by each scale. Widths count pixels inclusively (w = x2 - x1 + 1).
+    """
+    if base_size <= 0 or not ratios or not scales or min(ratios) <= 0 or min(scales) <= 0:
+        raise ValueError(f"base_size, ratios and scales must be positive and non-empty, "
+                         f"got {base_size}, {tuple(ratios)}, {tuple(scales)}")
+    ratios_t = torch.tensor(ratios, dtype=torch.float64)
+    scales_t = torch.tensor(scales, dtype=torch.float64)
+    size = float(base_size * base_size)
+    centre = (base_size - 1) / 2  # x1 + 0.5 * (w - 1) for the base box
+    # round() is half-to-even, like NumPy's np.round that jwyang uses
+    ws = torch.round(torch.sqrt(size / ratios_t))
+    hs = torch.round(ws * ratios_t)
+    ws = (ws[:, None] * scales_t[None, :]).reshape(-1)  # ratio-major: (R*S,)
+    hs = (hs[:, None] * scales_t[None, :]).reshape(-1)
+    return torch.stack((centre - 0.5 * (ws - 1), centre - 0.5 * (hs - 1),
+                        centre + 0.5 * (ws - 1), centre + 0.5 * (hs - 1)), dim=1).float()
+# --8<-- [end:generate_anchors]
+
+
+# --8<-- [start:cell_anchors]
+def cell_anchors(sizes: Sequence[float] = (128, 256, 512),
+                 aspect_ratios: Sequence[float] = (0.5, 1.0, 2.0)) -> Tensor:
+    """torchvision's zero-centred cell anchors: Tensor[len(ratios) * len(sizes), 4], ratio-major.
+
+    h / w = ratio, area = size^2: w = size / sqrt(ratio), h = size * sqrt(ratio), box
+    [-w/2, -h/2, w/2, h/2], rounded (as ``AnchorGenerator.generate_anchors``).
+    """
+    scales = torch.as_tensor(sizes, dtype=torch.float32)
+    ratios = torch.as_tensor(aspect_ratios, dtype=torch.float32)
+    h_ratios = torch.sqrt(ratios)
+    ws = (scales[None, :] / h_ratios[:, None]).reshape(-1)
+    hs = (scales[None, :] * h_ratios[:, None]).reshape(-1)
+    return (torch.stack((-ws, -hs, ws, hs), dim=1) / 2).round()
+# --8<-- [end:cell_anchors]
+
+
+# --8<-- [start:grid_anchors]
+def grid_anchors(base_anchors: Tensor, feature_size: tuple[int, int], stride: int | tuple[int, int]) -> Tensor:
+    """Shift ``base_anchors`` (Tensor[A, 4]) to every cell of a feature map of ``feature_size`` (H, W).
+
+    Cell (i, j) shifts by (j * stride_x, i * stride_y). Returns Tensor[H * W * A, 4], ordered
+    row by row, then column, then anchor — the order of a conv head's (A, H, W) output permuted
+    to (H, W, A).
+    """
+    check_tensor("base_anchors", base_anchors)
+    if base_anchors.dim() != 2 or base_anchors.shape[1] != 4:
+        raise ValueError(f"base_anchors must have shape (A, 4), got {tuple(base_anchors.shape)}")
+    height, width = feature_size
+    stride_y, stride_x = (stride, stride) if isinstance(stride, int) else stride
+    if height < 0 or width < 0 or stride_y <= 0 or stride_x <= 0:
+        raise ValueError(f"feature_size must be non-negative and stride positive, got {feature_size}, {stride}")
+    shift_x = torch.arange(width, dtype=torch.float32, device=base_anchors.device) * stride_x
+    shift_y = torch.arange(height, dtype=torch.float32, device=base_anchors.device) * stride_y
+    sy, sx = torch.meshgrid(shift_y, shift_x, indexing="ij")
+    shifts = torch.stack((sx, sy, sx, sy), dim=-1).reshape(-1, 1, 4)  # (H*W, 1, 4)
+    return (shifts + base_anchors.reshape(1, -1, 4)).reshape(-1, 4)
+# --8<-- [end:grid_anchors]
+
+
+def anchors_figure():
+    """A synthetic image with the 9 jwyang anchors of one cell and the anchor centres of a grid."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from snippets.detection.data import make_image
+
+    torch.manual_seed(0)
+    image, _, _ = make_image(torch.Generator().manual_seed(3), size=256, num_objects=(3, 3),
+                             object_size=(40, 90))
+    base = generate_anchors(base_size=16, ratios=(0.5, 1, 2), scales=(2, 4, 8))
+    stride = 16
+    fig, axes = plt.subplots(1, 2, figsize=(8.4, 4.2))
+    for ax in axes:
+        ax.imshow(image.permute(1, 2, 0).numpy(), extent=(0, 256, 256, 0))
+        ax.set_xlim(-40, 296)
+        ax.set_ylim(296, -40)
+        ax.set_xticks([0, 128, 256])
+        ax.set_yticks([0, 128, 256])
+    # one cell: the 9 anchors centred on cell (8, 8)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    shifted = base + stride * 8
+    for k, (x1, y1, x2, y2) in enumerate(shifted.tolist()):
+        axes[0].add_patch(Rectangle((x1, y1), x2 - x1 + 1, y2 - y1 + 1, fill=False, linewidth=1.4,
+                                    edgecolor=colours[k // 3], linestyle=("-", "--", ":")[k % 3]))
+    axes[0].set_title("9 anchors of one cell (colour: ratio, line: scale)", fontsize=9)
+    grid = grid_anchors(base, (16, 16), stride)
+    centres = (grid[:, :2] + grid[:, 2:]) / 2
+    axes[1].scatter(centres[:, 0], centres[:, 1], s=3, color="gray")
+    for x1, y1, x2, y2 in grid.reshape(16, 16, 9, 4)[4, 11].tolist():
+        axes[1].add_patch(Rectangle((x1, y1), x2 - x1 + 1, y2 - y1 + 1, fill=False, linewidth=0.8,
+                                    edgecolor=colours[0]))
+    axes[1].set_title(f"{grid.shape[0]} anchors on a 16x16 map, stride {stride}", fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,164 @@
+"""Figures of the detection articles (each takes no argument and returns a matplotlib Figure)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+__all__ = ["anchor_targets_figure", "quantization_figure", "shift_figure", "loss_curves_figure",
+           "detections_figure", "RESULTS"]
+
+RESULTS = Path(__file__).resolve().parents[2] / "results" / "detector"
+
+
+def _colours() -> list[str]:
+    import matplotlib.pyplot as plt
+
+    return plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+
+def anchor_targets_figure():
+    """Positive, negative and ignored anchors of the small detector on one synthetic image."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from snippets.detection.anchors import cell_anchors, grid_anchors
+    from snippets.detection.data import make_image
+    from snippets.detection.targets import anchor_targets
+
+    image, gt, _ = make_image(torch.Generator().manual_seed(7))
+    anchors = grid_anchors(cell_anchors((12.0, 20.0, 32.0), (0.5, 1.0, 2.0)) + 2.0, (16, 16), 4)
+    labels, _ = anchor_targets(anchors, gt, (64, 64), batch_size=64, generator=torch.Generator().manual_seed(0))
+    colours = _colours()
+    fig, axes = plt.subplots(1, 2, figsize=(8.0, 4.0))
+    for ax, (value, name) in zip(axes, ((1, "positive"), (0, "negative (sampled)"))):
+        ax.imshow(image.permute(1, 2, 0).numpy(), extent=(0, 64, 64, 0))
+        for x1, y1, x2, y2 in gt.tolist():
+            ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor="white", linewidth=2))
+        chosen = anchors[labels == value]
+        for x1, y1, x2, y2 in chosen.tolist():
+            ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, linewidth=0.9,
+                                   edgecolor=colours[0] if value == 1 else colours[1]))
+        ax.set_title(f"{len(chosen)} {name} of {len(anchors)} anchors", fontsize=9)
+        ax.set_xlim(-6, 70)
+        ax.set_ylim(70, -6)
+    fig.tight_layout()
+    return fig
+
+
+def quantization_figure():
+    """One RoI on an 8x8 feature map: RoI pooling's rounded cells and bins vs RoI Align's exact bins and samples."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    box = (1.3, 1.6, 6.4, 5.2)  # in feature-map cells (after spatial_scale)
+    colours = _colours()
+    fig, axes = plt.subplots(1, 2, figsize=(8.4, 4.2))
+    for ax in axes:
+        for k in range(9):
+            ax.axhline(k, color="gray", linewidth=0.5)
+            ax.axvline(k, color="gray", linewidth=0.5)
+        ax.add_patch(Rectangle(box[:2], box[2] - box[0], box[3] - box[1], fill=False, linewidth=2.0,
+                               edgecolor=colours[0], label="RoI (exact)"))
+        ax.set_xlim(0, 8)
+        ax.set_ylim(8, 0)
+        ax.set_aspect("equal")
+        ax.set_xticks(range(9))
+        ax.set_yticks(range(9))
+    # roi_pool: corners rounded to cells, both inclusive; bins floor/ceil to whole cells (2x2 output)
+    x1, y1, x2, y2 = (round(v) for v in box)
+    w, h = x2 - x1 + 1, y2 - y1 + 1
+    for i in range(2):
+        for j in range(2):
+            ys, ye = y1 + int(i * h / 2), y1 + -(-(i + 1) * h // 2)
+            xs, xe = x1 + int(j * w / 2), x1 + -(-(j + 1) * w // 2)
+            axes[0].add_patch(Rectangle((xs + 0.04, ys + 0.04), xe - xs - 0.08, ye - ys - 0.08, alpha=0.25,
+                                        color=colours[1 + (i * 2 + j) % 3]))
+    axes[0].set_title(f"RoI pooling: cells {x1}..{x2} x {y1}..{y2}, 2x2 bins of whole cells", fontsize=9)
+    # roi_align (aligned=True): exact bins, 2x2 bilinear samples per bin
+    bx, by = (box[2] - box[0]) / 2, (box[3] - box[1]) / 2
+    for i in range(2):
+        for j in range(2):
+            axes[1].add_patch(Rectangle((box[0] + j * bx, box[1] + i * by), bx, by, fill=False, linestyle="--",
+                                        edgecolor=colours[1]))
+    xs = [box[0] + (k + 0.5) * bx / 2 for k in range(4)]
+    ys = [box[1] + (k + 0.5) * by / 2 for k in range(4)]
+    axes[1].scatter([x for x in xs for _ in ys], [y for _ in xs for y in ys], s=14, color=colours[2], zorder=3,
+                    label="bilinear samples")
+    axes[1].set_title("RoI Align: exact 2x2 bins, 2x2 samples each", fontsize=9)
+    axes[1].legend(loc="lower right", fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def shift_figure():
+    """Output of one bin as the RoI slides by fractions of a cell: RoI pooling jumps, RoI Align follows."""
+    import matplotlib.pyplot as plt
+
+    from snippets.detection.roi import roi_align, roi_pool
+
+    x = torch.arange(16.0).repeat(16, 1)[None, None]  # value = column index: a horizontal ramp
+    shifts = torch.linspace(0, 3, 61)
+    boxes = torch.stack([torch.zeros_like(shifts), 2 + shifts, torch.full_like(shifts, 2.0),
+                         6 + shifts, torch.full_like(shifts, 6.0)], dim=1)
+    pooled = roi_pool(x, boxes, 1)[:, 0, 0, 0]
+    aligned = roi_align(x, boxes, 1, sampling_ratio=4, aligned=True)[:, 0, 0, 0]
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    ax.plot(shifts, pooled, drawstyle="steps-post", label="roi_pool (max, rounded box)")
+    ax.plot(shifts, aligned, label="roi_align (mean of samples, aligned=True)")
+    ax.set_xlabel("shift of the RoI (feature cells)")
+    ax.set_ylabel("pooled value on a ramp")
+    ax.legend(frameon=False, fontsize=8)
+    ax.grid(True, alpha=0.4)
+    return fig
+
+
+def load_run(results: Path = RESULTS) -> dict:
+    """The recorded training run (``python -m snippets.detection.train``)."""
+    return json.loads((results / "run.json").read_text(encoding="utf-8"))
+
+
+def loss_curves_figure():
+    """The four losses of the recorded run, smoothed over 20 steps."""
+    import matplotlib.pyplot as plt
+
+    run = load_run()
+    fig, ax = plt.subplots(figsize=(6.8, 3.4))
+    for name in ("rpn_cls", "rpn_box", "rcnn_cls", "rcnn_box"):
+        values = torch.tensor([step[name] for step in run["losses"]])
+        smooth = values.unfold(0, 20, 1).mean(1)
+        ax.plot(range(20, len(values) + 1), smooth, label=name)
+    ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (20-step mean)")
+    ax.legend(frameon=False, fontsize=8, ncol=2)
+    ax.grid(True, alpha=0.4)
+    return fig
+
+
+def detections_figure():
+    """Detections of the recorded model on the first eight held-out images (score > 0.5)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from snippets.detection.data import CLASSES, make_dataset
+
+    images, gt_boxes, _ = make_dataset(8, seed=999_999)  # the first held-out images
+    shown = json.loads((RESULTS / "detections.json").read_text(encoding="utf-8"))
+    colours = _colours()
+    fig, axes = plt.subplots(2, 4, figsize=(8.8, 4.6))
+    for ax, image, gt, det in zip(axes.flat, images, gt_boxes, shown):
+        ax.imshow(image.permute(1, 2, 0).numpy(), extent=(0, 64, 64, 0))
+        for x1, y1, x2, y2 in gt.tolist():
+            ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor="white", linewidth=2.5))
+        for (x1, y1, x2, y2), score, label in zip(det["boxes"], det["scores"], det["labels"]):
+            if score < 0.5:
+                continue
+            ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, linewidth=1.2,
+                                   edgecolor=colours[label - 1]))
+            ax.text(x1, y1 - 1, f"{CLASSES[label][:4]} {score:.2f}", fontsize=6, color=colours[label - 1])
+        ax.set_axis_off()
+    fig.tight_layout()
+    return fig

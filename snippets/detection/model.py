@@ -1,0 +1,148 @@
+"""A small Faster R-CNN assembled from this package's parts, sized to train on a CPU in minutes.
+
+Backbone (4 convs, stride 4) -> RPN (anchors, proposal layer, anchor targets) ->
+RoI Align -> two-layer head (class scores + class-specific box deltas).
+Same structure as jwyang's ``_fasterRCNN`` and torchvision's ``FasterRCNN``; every
+size is much smaller.
+"""
+
+# --8<-- [start:imports]
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from snippets.detection.anchors import cell_anchors, grid_anchors
+from snippets.detection.boxes import clip_boxes, decode_boxes
+from snippets.detection.losses import smooth_l1_loss
+from snippets.detection.nms import batched_nms
+from snippets.detection.roi import roi_align
+from snippets.detection.rpn import RPNHead, flatten_rpn_outputs, proposal_layer
+from snippets.detection.targets import anchor_targets, proposal_targets
+# --8<-- [end:imports]
+
+__all__ = ["DetectorConfig", "TinyFasterRCNN"]
+
+
+# --8<-- [start:config]
+class DetectorConfig:
+    """Every setting of the small detector; jwyang's value in the comment where it differs."""
+
+    def __init__(self, **overrides: object) -> None:
+        self.num_classes = 3                      # + background
+        self.image_size = 64
+        self.stride = 4                           # jwyang (VGG16 conv5): 16
+        self.anchor_sizes = (12.0, 20.0, 32.0)    # jwyang: 128, 256, 512 (scales 8, 16, 32 x 16)
+        self.aspect_ratios = (0.5, 1.0, 2.0)
+        self.rpn_batch_size = 64                  # jwyang: 256
+        self.rpn_fg_fraction = 0.5
+        self.rpn_pos_iou, self.rpn_neg_iou = 0.7, 0.3
+        self.pre_nms_train, self.post_nms_train = 600, 64   # jwyang: 12000, 2000
+        self.pre_nms_test, self.post_nms_test = 300, 32     # jwyang: 6000, 300
+        self.rpn_nms = 0.7
+        self.roi_batch_size = 32                  # jwyang: 128 (256 in some configs)
+        self.roi_fg_fraction = 0.25
+        self.pooled_size = 5                      # jwyang: 7
+        self.box_weights = (10.0, 10.0, 5.0, 5.0)  # = 1 / jwyang's BBOX_NORMALIZE_STDS
+        self.score_thresh, self.test_nms, self.detections_per_image = 0.05, 0.3, 20
+        for key, value in overrides.items():
+            if not hasattr(self, key):
+                raise TypeError(f"unknown DetectorConfig setting {key!r}")
+            setattr(self, key, value)
+
+    def as_dict(self) -> dict[str, object]:
+        return dict(vars(self))
+# --8<-- [end:config]
+
+
+# --8<-- [start:TinyFasterRCNN]
+class TinyFasterRCNN(nn.Module):
+    """Faster R-CNN with a 4-conv backbone. ``forward(images, boxes, labels)`` returns the four
+    losses in training and a list of (boxes, scores, labels) per image in eval."""
+
+    def __init__(self, config: DetectorConfig | None = None) -> None:
+        super().__init__()
+        cfg = self.cfg = config or DetectorConfig()
+
+        def block(c_in: int, c_out: int) -> list[nn.Module]:
+            return [nn.Conv2d(c_in, c_out, 3, padding=1), nn.GroupNorm(8, c_out), nn.ReLU(inplace=True)]
+
+        self.backbone = nn.Sequential(*block(3, 16), nn.MaxPool2d(2), *block(16, 32), nn.MaxPool2d(2),
+                                      *block(32, 64), *block(64, 64))
+        # cell anchors centred on the cell centre (jwyang: (7.5, 7.5) of a 16-pixel cell)
+        base = cell_anchors(cfg.anchor_sizes, cfg.aspect_ratios) + cfg.stride / 2
+        self.register_buffer("base_anchors", base, persistent=False)
+        self.rpn = RPNHead(64, base.shape[0])
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(64 * cfg.pooled_size**2, 128), nn.ReLU(inplace=True),
+                                  nn.Linear(128, 128), nn.ReLU(inplace=True))
+        self.cls_score = nn.Linear(128, cfg.num_classes + 1)
+        self.bbox_pred = nn.Linear(128, 4 * (cfg.num_classes + 1))
+        nn.init.normal_(self.cls_score.weight, std=0.01)
+        nn.init.normal_(self.bbox_pred.weight, std=0.001)
+        nn.init.zeros_(self.cls_score.bias)
+        nn.init.zeros_(self.bbox_pred.bias)
+
+    def _roi_features(self, features: Tensor, rois: list[Tensor]) -> Tensor:
+        batch_rois = torch.cat([torch.cat([torch.full((r.shape[0], 1), float(i)), r], dim=1)
+                                for i, r in enumerate(rois)])
+        pooled = roi_align(features, batch_rois, self.cfg.pooled_size, 1.0 / self.cfg.stride, sampling_ratio=2)
+        return self.head(pooled)
+
+    def forward(self, images: Tensor, boxes: list[Tensor] | None = None, labels: list[Tensor] | None = None,
+                generator: torch.Generator | None = None):
+        cfg = self.cfg
+        size = (images.shape[2], images.shape[3])
+        features = self.backbone(images)
+        anchors = grid_anchors(self.base_anchors, features.shape[2:], cfg.stride)
+        objectness, rpn_deltas = flatten_rpn_outputs(*self.rpn(features))
+        pre, post = (cfg.pre_nms_train, cfg.post_nms_train) if self.training else (cfg.pre_nms_test, cfg.post_nms_test)
+        proposals, _ = proposal_layer(objectness, rpn_deltas, anchors, size, pre, post, cfg.rpn_nms, min_size=1.0)
+        if not self.training:
+            return self._detect(features, proposals, size)
+        if boxes is None or labels is None:
+            raise ValueError("training needs boxes and labels for every image")
+
+        # RPN losses: sampled anchors only; box loss on positives, normalised by the sample count
+        rpn_labels, rpn_targets = zip(*(anchor_targets(
+            anchors, b, size, cfg.rpn_pos_iou, cfg.rpn_neg_iou, cfg.rpn_batch_size, cfg.rpn_fg_fraction,
+            generator=generator) for b in boxes))
+        rpn_labels, rpn_targets = torch.stack(rpn_labels), torch.stack(rpn_targets)
+        sampled, positive = rpn_labels >= 0, rpn_labels == 1
+        rpn_cls = F.binary_cross_entropy_with_logits(objectness[sampled], rpn_labels[sampled])
+        rpn_box = smooth_l1_loss(rpn_deltas[positive], rpn_targets[positive], sigma=3.0,
+                                 reduction="sum") / sampled.sum().clamp(min=1)
+
+        # detection head: sampled RoIs (gt appended), class-specific deltas for the true class
+        rois, roi_labels, roi_targets = zip(*(proposal_targets(
+            p, b, l, cfg.roi_batch_size, cfg.roi_fg_fraction, weights=cfg.box_weights, generator=generator)
+            for p, b, l in zip(proposals, boxes, labels)))
+        hidden = self._roi_features(features, list(rois))
+        roi_labels, roi_targets = torch.cat(roi_labels), torch.cat(roi_targets)
+        cls_loss = F.cross_entropy(self.cls_score(hidden), roi_labels)
+        deltas = self.bbox_pred(hidden).view(-1, cfg.num_classes + 1, 4)
+        fg = roi_labels > 0
+        box_loss = smooth_l1_loss(deltas[fg, roi_labels[fg]], roi_targets[fg], sigma=1.0,
+                                  reduction="sum") / roi_labels.numel()
+        return {"rpn_cls": rpn_cls, "rpn_box": rpn_box, "rcnn_cls": cls_loss, "rcnn_box": box_loss}
+
+    @torch.no_grad()
+    def _detect(self, features: Tensor, proposals: list[Tensor], size: tuple[int, int]):
+        cfg = self.cfg
+        hidden = self._roi_features(features, proposals)
+        probs = F.softmax(self.cls_score(hidden), dim=1)
+        deltas = self.bbox_pred(hidden)
+        results, start = [], 0
+        for props in proposals:
+            rows = slice(start, start + props.shape[0])
+            start += props.shape[0]
+            # one box per (proposal, class), class 0 (background) dropped
+            boxes = clip_boxes(decode_boxes(deltas[rows], props, cfg.box_weights).view(-1, cfg.num_classes + 1, 4), size)
+            boxes, scores = boxes[:, 1:].reshape(-1, 4), probs[rows, 1:].reshape(-1)
+            labels = torch.arange(1, cfg.num_classes + 1).repeat(props.shape[0])
+            keep = (scores > cfg.score_thresh) & ((boxes[:, 2] - boxes[:, 0]) > 0) & ((boxes[:, 3] - boxes[:, 1]) > 0)
+            boxes, scores, labels = boxes[keep], scores[keep], labels[keep]
+            keep = batched_nms(boxes, scores, labels, cfg.test_nms)[: cfg.detections_per_image]
+            results.append((boxes[keep], scores[keep], labels[keep]))
+        return results
+# --8<-- [end:TinyFasterRCNN]
