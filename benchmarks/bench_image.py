@@ -44,6 +44,7 @@ def run(quick: bool = False) -> dict:
         "twin: cv2.equalizeHist": lambda: cv2.equalizeHist(image),
     }
     # bytes: read the uint8 image once, write a uint8 image once (skimage writes float64: 8x more)
+    # `ratio` is ours / skimage; `ratio_cv2` ours / OpenCV
     row = measure(case, impls, ours="ours: equalize_hist", twin="twin: skimage.exposure.equalize_hist",
                   params=params, nbytes=2 * image.size, repeats=3 if quick else 7, copy_gbs=copy_gbs,
                   note="bytes = one uint8 read + one uint8 write; skimage returns float64 in [0, 1]")

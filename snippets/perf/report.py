@@ -95,7 +95,10 @@ def results_table(result: dict) -> str:
             share = f"{entry['of_copy']:6.1%} of copy" if "of_copy" in entry else ""
             lines.append(f"  {entry['impl']:<40}{_seconds(entry['median_s']):>11}  {rate}  {share}".rstrip())
         if "ratio" in row:
-            lines.append(f"  ours / twin = {row['ratio']:.2f}x")
+            twin = next((e["impl"] for e in row["results"] if e.get("role") == "twin"), "twin: ?")
+            lines.append(f"  ours / {twin.removeprefix('twin: ')} = {row['ratio']:.2f}x")
+        for key in sorted(k for k in row if k.startswith("ratio_")):  # ratios against further twins
+            lines.append(f"  ours / {key.removeprefix('ratio_')} = {row[key]:.2f}x")
         if row.get("note"):
             lines.append(f"  note: {row['note']}")
     return "\n".join(lines)

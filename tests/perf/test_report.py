@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 META = {"date": "2026-01-01 00:00 UTC", "commit": "abc1234", "quick": False,
         "machine": {"cpu": "Test CPU", "cores": 2, "torch_threads": 2, "gpu": None, "load_average": [1.5, 1, 1]},
         "versions": {"torch": "9.9"}}
-ROW = {"case": "op", "params": "(4, 4) float32", "device": "cpu", "bytes": 2 * 10**9, "ratio": 2.0,
+ROW = {"case": "op", "params": "(4, 4) float32", "device": "cpu", "bytes": 2 * 10**9, "ratio": 2.0, "ratio_cv2": 1.5,
        "results": [{"impl": "ours: op", "role": "ours", "median_s": 0.2, "gbs": 10.0, "of_copy": 0.5},
                    {"impl": "twin: op", "role": "twin", "median_s": 0.1, "gbs": 20.0, "of_copy": 1.0}]}
 
@@ -53,7 +53,7 @@ class TestResultsTable:
         text = report.results_table(report.load_results()["demo"])
         assert "200.00 ms" in text and "100.00 ms" in text
         assert "10.00 GB/s" in text and "50.0% of copy" in text
-        assert "ours / twin = 2.00x" in text
+        assert "ours / op = 2.00x" in text and "ours / cv2 = 1.50x" in text
         assert "skipped: no CUDA device" in text
 
     def test_rows_of_another_shape(self):
