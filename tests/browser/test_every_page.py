@@ -11,7 +11,7 @@ import pytest
 
 from tests.test_pages import DOCS, PAGES, ROOT
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-pages")]
+pytestmark = [pytest.mark.browser]
 
 MAX_BYTES = 1_500_000
 WEIGHTS = ROOT / ".cache" / "browser" / "weights"
@@ -46,7 +46,8 @@ def outside(urls) -> list[str]:
 @pytest.mark.parametrize("path", TARGETS)
 def test_page_in_browser(path, page, base_url, site_dir, requests_seen, bytes_seen, console_errors):
     """Loads with no console error and nothing from another host, weighs <= 1.5 MB on first load,
-    renders all its math, and every image is lazy and loads once scrolled into view."""
+    renders all its math, every image is lazy and loads once scrolled into view, and each
+    light/dark figure pair shows exactly one image per palette."""
     if path != "/404.html" and not built(site_dir, path):
         pytest.skip("no such page in this build (a notebook exists only for a page with code)")
     response = page.goto(base_url + path, wait_until="networkidle")
@@ -70,15 +71,16 @@ def test_page_in_browser(path, page, base_url, site_dir, requests_seen, bytes_se
     page.wait_for_load_state("networkidle")
     assert outside(requests_seen) == []
     assert console_errors == []
+    if "#only-dark" in page.content():
+        check_one_figure_per_palette(page)
 
 
-@pytest.mark.parametrize("path", TARGETS[:-1])
-def test_one_figure_per_palette(path, page, base_url, site_dir):
-    """In each palette exactly one image of every light/dark figure pair is displayed, and it loads."""
-    if not built(site_dir, path) or "#only-dark" not in (site_dir / path.strip("/") / "index.html").read_text(
-            encoding="utf-8"):
-        pytest.skip("no light/dark figure on this page")
-    page.goto(base_url + path)
+def check_one_figure_per_palette(page) -> None:
+    """In each palette exactly one image of every light/dark figure pair is displayed, and it loads.
+
+    Run on the page already loaded by ``test_page_in_browser`` (one page load per page keeps the
+    browser tests fast); a page without a light/dark pair has nothing to check.
+    """
     for scheme, shown, hidden in (("default", "#only-light", "#only-dark"), ("slate", "#only-dark", "#only-light")):
         if page.get_attribute("body", "data-md-color-scheme") != scheme:
             page.locator("label.md-header__button[for^='__palette']:visible").first.click()

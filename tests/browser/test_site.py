@@ -13,7 +13,7 @@ import pytest
 
 from tests.test_pages import DOCS
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser]
 
 BN = "/normalization/batch-norm/"
 

@@ -114,8 +114,7 @@ def test_tested_with_box(source: Path, site_dir: Path):
         test_link = next(a["href"] for a in row.find_all("a") if info.test in a.get_text())
         copied = resolve(site_dir, page, test_link).read_text(encoding="utf-8")
         assert copied == (ROOT / info.test).read_text(encoding="utf-8")
-    if untested:  # the mirror convention wants one; reported, not failed, while authors add them
-        pytest.xfail("modules shown without their mirrored test file: " + ", ".join(untested))
+    assert not untested, "modules shown without their mirrored test file: " + ", ".join(untested)
 
 
 def test_twin_line_is_read_from_the_docstring():
@@ -177,10 +176,8 @@ def _module_of(tag) -> str | None:
 def test_first_block_of_each_section_runs_alone(source: Path, site_dir: Path):
     """Copy = runnable: the first runnable Python block of every h2 section runs in a fresh namespace.
 
-    A section that opens with page code (``examples/*_page.py``, whose sections carry their own
-    imports by convention) must run alone: that fails the test. A section that opens with a
-    definition from a concept module needs that module's ``imports`` block first; such sections
-    are reported (xfail with the list), so the authors see them without the suite going red."""
+    Page code (``examples/*_page.py``) carries its own imports; a section that opens with a
+    definition from a concept module includes that module's ``imports`` section in the same block."""
     soup = soup_of(site_dir, source)
     article = soup.find("article") or soup
     blocks = python_block_tags(article)
@@ -192,17 +189,13 @@ def test_first_block_of_each_section_runs_alone(source: Path, site_dir: Path):
         elif not taken and any(tag is b for b in blocks) and not is_norun(tag):
             firsts.append((section, tag))
             taken = True
-    failures, reported = [], []
+    failures = []
     for name, tag in firsts:
         (run,) = run_blocks([block_code(tag)], name=f"{source.name} {name}")
         if run.error:
             module = _module_of(tag) or "(not included)"
-            line = f"section {name!r} ({module}): {run.error.strip().splitlines()[-1]}"
-            (failures if "/examples/" in module or module == "(not included)" else reported).append(line)
+            failures.append(f"section {name!r} ({module}): {run.error.strip().splitlines()[-1]}")
     assert not failures, "first block of a section does not run alone:\n" + "\n".join(failures)
-    if reported:
-        pytest.xfail("sections opening with a module definition need its imports block first: "
-                     + "; ".join(reported))
 
 
 def test_sitemap_lists_every_page_under_site_url(site_dir: Path):
