@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -76,6 +77,7 @@ def _mini_site(tmp_path: Path, include: str) -> Path:
     (docs / "index.md").write_text(f'# Probe\n\n```python\n--8<-- "{include}"\n```\n', encoding="utf-8")
     text = head + "\nnav:\n  - Probe: index.md\n\ntheme:\n" + tail
     text = text.replace("sitekit/hooks.py", str(ROOT / "sitekit" / "hooks.py"))
+    text = re.sub(r"\nwatch:\n(  - .*\n)+", "\n", text)  # serve-only paths, relative to the real project
     text = text.replace('base_path: ["."]', f'base_path: ["{ROOT}"]')
     text = text.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
     (tmp_path / "mkdocs.yml").write_text(text, encoding="utf-8")
