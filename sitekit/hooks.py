@@ -155,10 +155,6 @@ def _cached(kind: str, key: str, compute) -> Future:
     return _state.pool.submit(job)
 
 
-def on_startup(command, dirty):  # noqa: ARG001
-    pass
-
-
 def on_pre_build(config):  # noqa: ARG001
     global _state
     closure.clear_caches()

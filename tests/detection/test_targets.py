@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import torch
-import torchvision.ops as tv
 from torch.testing import assert_close
 
 from snippets.detection.boxes import box_iou, encode_boxes
