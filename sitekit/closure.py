@@ -78,7 +78,7 @@ def _module_closure(name: str) -> frozenset[str]:
         path = _module_file(current)
         if path is None:
             continue
-        for dep in imported_modules(path.read_text(encoding="utf-8"), current):
+        for dep in _direct_imports(path.read_text(encoding="utf-8"), current):
             if dep not in seen:
                 seen.add(dep)
                 stack.append(dep)
@@ -89,18 +89,19 @@ _DIRECT_CACHE = ROOT / ".cache" / "sitekit" / "direct-imports.json"
 _direct: dict[str, list[str]] | None = None
 
 
-def _direct_imports(source: str) -> list[str]:
-    """``imported_modules(source)``: the parse is memoised on disk by the source's hash (a warm
-    build parses no block); which names are modules is checked against the files every time."""
+def _direct_imports(source: str, current: str | None = None) -> list[str]:
+    """``imported_modules(source, current)``: the parse is memoised on disk by the hash of the
+    source and module name (a warm build parses no block and no module); which names are
+    modules is checked against the files every time."""
     global _direct
     if _direct is None:
         try:
             _direct = json.loads(_DIRECT_CACHE.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             _direct = {}
-    key = hashlib.sha256(source.encode()).hexdigest()
+    key = hashlib.sha256(f"{current or ''}\0{source}".encode()).hexdigest()
     if key not in _direct:
-        _direct[key] = _candidates(source)
+        _direct[key] = _candidates(source, current)
         _DIRECT_CACHE.parent.mkdir(parents=True, exist_ok=True)
         _DIRECT_CACHE.write_text(json.dumps(_direct), encoding="utf-8")
     return [name for name in _direct[key] if _module_file(name) is not None]

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import html as html_lib
-import inspect
 import json
 import logging
 import os
@@ -33,6 +32,7 @@ import select
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -46,7 +46,7 @@ from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 from mkdocs.utils.meta import get_data  # noqa: E402
 
-from sitekit import article, closure, corrections, provenance  # noqa: E402
+from sitekit import article, closure, corrections, notebook_view, provenance  # noqa: E402
 from sitekit.blocks import OUTPUT_CLASS, block_code, is_norun, python_block_tags  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.sitekit")
@@ -59,13 +59,19 @@ PLACEHOLDER = "rn-output:{}"
 DOWNLOAD_DIR = "downloads"
 NOTEBOOK_DIR = "notebooks"  # rendered notebook pages: notebooks/<topic>/<article>/
 NOTEBOOK_MARKER = "<!-- rn:notebook {} -->"
+# Where on_post_page puts the converted notebook. The comment names "<h1": Material adds the page
+# title as an h1 to a page whose content has none, and the notebook brings its own.
+NOTEBOOK_SLOT = "<!--rn-notebook-view: the notebook, with its own <h1>, goes here-->"
 COMMIT_TOKEN = "RN-COMMIT-TOKEN"
 TIMEOUT_S = float(os.environ.get("SITEKIT_TIMEOUT", "900"))
 USE_CACHE = os.environ.get("SITEKIT_NO_CACHE") != "1"
-WORKERS = max(1, min(2, os.cpu_count() or 1))
+TRACE = os.environ.get("SITEKIT_TRACE") == "1"  # print a timeline of the build's jobs to stderr
+_T0 = time.perf_counter()
+WORKERS = int(os.environ.get("SITEKIT_WORKERS", max(1, min(2, os.cpu_count() or 1))))
 # How blocks are run is part of every output's cache key; sitekit's code, of every page's.
 _SITEKIT_SOURCE = "".join(p.read_text(encoding="utf-8") for p in sorted(Path(__file__).parent.glob("*.py")))
 _RUNNER_SOURCE = "".join((Path(__file__).with_name(n)).read_text(encoding="utf-8") for n in ("execute.py", "worker.py"))
+_FIGURES_SOURCE = Path(__file__).with_name("figures.py").read_text(encoding="utf-8")
 
 
 class _Worker:
@@ -92,24 +98,31 @@ class _Worker:
         return json.loads(line)
 
     def close(self) -> None:
+        # Every reply is in: end the worker at once rather than wait for its interpreter to tear down
+        # torch and friends (seconds per worker, at the end of every build).
         if self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+            self.proc.kill()
+        self.proc.wait()
+        self.proc.stdin.close()
+        self.proc.stdout.close()
 
 
 class _State:
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="sitekit")
+        # Notebook views are converted in their own worker process as soon as a page's outputs and
+        # figures are ready: jobs there wait on jobs of ``pool``, never the other way round.
+        self.notebook_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitekit-nb")
+        self.notebooks: dict[str, Future] = {}  # page src path -> future of the notebook view's HTML
+        self.notebook_pages: dict[str, str] = {}  # notebook view src path -> the page src path it shows
+        self.titled: dict[str, threading.Event] = {}  # page src path -> set once its title is known
         self.local = threading.local()
         self.workers: list[_Worker] = []
         self.lock = threading.Lock()
         self.outputs: dict[str, Future] = {}  # page src path -> future of runs
         self.figures: dict[str, tuple[str, Future]] = {}  # file stem -> (ref, future of svgs)
         self.stats = {"pages": 0, "blocks": 0, "run": 0, "norun": 0, "figures": 0, "cached": 0, "computed": 0,
-                      "downloads": 0, "corrections": 0}
+                      "downloads": 0, "corrections": 0, "resubmitted": 0}
         self.config = None
         self.articles: dict[str, list] = {}  # page src -> cells of the expanded page
         self.raw_cells: dict[str, list] = {}  # page src -> cells of the unexpanded page (include lines)
@@ -118,6 +131,9 @@ class _State:
         self.figure_stems: dict[str, str] = {}  # figure ref -> file stem
         self.sources: set[str] = set()  # repository files copied as text under source/
         self.titles: dict[str, str] = {}
+        self.keys: dict[tuple, str] = {}  # memo of _key
+        self.output_keys: dict[str, str] = {}  # page src path -> cache key of the submitted outputs
+        self.timings: dict[str, float] = _load_timings()  # job name -> seconds it took when last computed
 
     def ask(self, request: dict) -> dict:
         worker = getattr(self.local, "worker", None)
@@ -128,6 +144,9 @@ class _State:
         return worker.ask(request)
 
     def close(self) -> None:
+        for event in self.titled.values():
+            event.set()  # a page MkDocs did not render must not keep its notebook job waiting
+        self.notebook_pool.shutdown(wait=True)
         self.pool.shutdown(wait=True)
         for worker in self.workers:
             worker.close()
@@ -136,7 +155,23 @@ class _State:
 _state: _State | None = None
 
 
-def _cached(kind: str, key: str, compute) -> Future:
+TIMINGS = CACHE / "timings.json"
+
+
+def _trace(message: str) -> None:
+    if TRACE:
+        print(f"sitekit trace {time.perf_counter() - _T0:7.2f} s [{threading.current_thread().name}] {message}",
+              file=sys.stderr, flush=True)
+
+
+def _load_timings() -> dict[str, float]:
+    try:
+        return {str(k): float(v) for k, v in json.loads(TIMINGS.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def _cached(kind: str, key: str, compute, name: str = "") -> Future:
     path = CACHE / kind / f"{key}.json"
     if USE_CACHE and path.is_file():
         _state.stats["cached"] += 1
@@ -145,7 +180,12 @@ def _cached(kind: str, key: str, compute) -> Future:
         return done
 
     def job():
+        start = time.perf_counter()
+        _trace(f"start {kind} {name}")
         result = compute()
+        _trace(f"end {kind} {name} ({result.get('cpu_s', '?')} s CPU)")
+        if name:
+            _state.timings[name] = round(time.perf_counter() - start, 3)
         if "error" not in result and not any(r.get("error") for r in result.get("runs", [])):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(result), encoding="utf-8")
@@ -156,7 +196,8 @@ def _cached(kind: str, key: str, compute) -> Future:
 
 
 def on_pre_build(config):  # noqa: ARG001
-    global _state
+    global _state, _T0
+    _T0 = time.perf_counter()
     closure.clear_caches()
     provenance.environment.cache_clear()
     provenance.twins.cache_clear()
@@ -177,10 +218,13 @@ def _has_code(cells: list) -> bool:
 
 def on_files(files, config):
     _state.config = config
+    sources: dict[str, str] = {}
+    notebook_urls: dict[str, str] = {}
     for file in list(files.documentation_pages()):
         if not file.src_uri.endswith(".md") or file.abs_src_path is None:
             continue
         markdown, _ = get_data(Path(file.abs_src_path).read_text(encoding="utf-8"))
+        sources[file.src_uri] = markdown
         try:
             expanded = article.expand(markdown, _snippets_config(config))
         except Exception as error:  # noqa: BLE001 - a broken include fails the real build with its message
@@ -194,8 +238,98 @@ def on_files(files, config):
             title = (heading[1] if heading else _article_stem(file.src_uri)) + " — notebook"
             content = (f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nsearch:\n  exclude: true\n---\n\n"
                        f"{NOTEBOOK_MARKER.format(file.src_uri)}\n")
-            files.append(File.generated(config, f"{NOTEBOOK_DIR}/{_article_stem(file.src_uri)}.md", content=content))
+            view = File.generated(config, f"{NOTEBOOK_DIR}/{_article_stem(file.src_uri)}.md", content=content)
+            files.append(view)
+            notebook_urls[file.src_uri] = view.url
+    _submit_early(sources)
+    for src, url in notebook_urls.items():
+        _state.titled[src] = threading.Event()
+        _submit_notebook(src, url, [m["ref"] for m in FIGURE_RE.finditer(sources[src])])
     return files
+
+
+def _submit_notebook(src: str, page_url: str, refs: list[str]) -> None:
+    """Convert the page's notebook view once its outputs and figures are ready, in whatever
+    order pages finish (a notebook job never waits on a queued job)."""
+    needed = [_state.outputs[src]] if src in _state.outputs else []
+    needed += [_state.figures[_state.figure_stems[ref]][1] for ref in refs if ref in _state.figure_stems]
+    outer: Future = Future()
+    _state.notebooks[src] = outer
+    remaining = [len(needed)]
+    lock = threading.Lock()
+
+    def launch() -> None:
+        inner = _state.notebook_pool.submit(_notebook_html, src, page_url)
+        inner.add_done_callback(lambda f: outer.set_exception(f.exception()) if f.exception()
+                                else outer.set_result(f.result()))
+
+    def one_done(_: Future) -> None:
+        with lock:
+            remaining[0] -= 1
+            last = remaining[0] == 0
+        if last:
+            launch()
+
+    if not needed:
+        launch()
+    for future in needed:
+        future.add_done_callback(one_done)
+
+
+def _submit_early(sources: dict[str, str]) -> None:
+    """Start running every page's blocks and drawing every figure before MkDocs renders a page.
+
+    The code of a page is taken from its Markdown with the includes expanded (the cells of
+    ``sitekit.article``); ``on_page_content`` later takes it from the rendered HTML and
+    resubmits a page whose code differs (``stats["resubmitted"]``; the tests expect 0). Pages go
+    first, longest first, by the time each took when last computed (``.cache/sitekit/timings.json``),
+    else by their number of blocks (a long page started last would be the build's tail); then
+    the figures, in page order (only the notebook views and the end of the build wait for them).
+    """
+    pages: list[tuple[float, str, list[str]]] = []
+    for src, cells in _state.articles.items():
+        codes = [cell.source for cell in cells if cell.kind == "code"]
+        if codes:
+            pages.append((_state.timings.get(src, 1.0 + 0.05 * len(codes)), src, codes))
+    for _, src, codes in sorted(pages, key=lambda p: -p[0]):
+        _submit_page(src, codes)
+    for markdown in sources.values():
+        for match in FIGURE_RE.finditer(markdown):
+            if closure._module_file(match["ref"].split(":")[0]) is not None:
+                _submit_figure(match["ref"])
+
+
+def _key(*sources: str, salt: str) -> str:
+    """``closure.content_hash``, once per build for the same arguments."""
+    memo = (sources, salt)
+    if memo not in _state.keys:
+        _state.keys[memo] = closure.content_hash(*sources, salt=salt)
+    return _state.keys[memo]
+
+
+def _submit_page(src: str, codes: list[str]) -> None:
+    """Run ``codes`` (a page's runnable blocks) in a worker, unless the same run is already submitted."""
+    key = _key(*codes, salt=src + _RUNNER_SOURCE)
+    if _state.output_keys.get(src) == key:
+        return
+    if src in _state.output_keys:
+        _state.stats["resubmitted"] += 1
+    _state.output_keys[src] = key
+    _state.outputs[src] = _cached(
+        "outputs", key, lambda: _state.ask({"kind": "page", "codes": codes, "name": src}), name=src)
+
+
+def _submit_figure(ref: str) -> str:
+    """Draw figure ``ref`` in a worker (once per build); the stem of its SVG files."""
+    module, function = ref.split(":")
+    key = _key(f"import {module}", salt=ref + _FIGURES_SOURCE)
+    stem = f"{function.replace('_', '-')}-{key[:12]}"
+    _state.figure_stems[ref] = stem
+    if stem not in _state.figures:
+        _state.figures[stem] = (ref, _cached("figures", key, lambda: _state.ask({"kind": "figure", "ref": ref}),
+                                             name=ref))
+        _state.stats["figures"] += 1
+    return stem
 
 
 def _page_outputs(src_uri: str) -> list[str]:
@@ -207,7 +341,7 @@ def _page_outputs(src_uri: str) -> list[str]:
 
 def _notebook_for(src_uri: str, commit: str | None = None, site_page: str | None = None) -> tuple[str, dict]:
     """The (script, notebook) of a page, the notebook carrying the build's outputs."""
-    cells = _state.articles[src_uri]
+    cells = [dataclasses.replace(cell) for cell in _state.articles[src_uri]]  # outputs are set per use
     outputs = _page_outputs(src_uri)
     runnable = [cell for cell in cells if cell.kind == "code"]
     for cell, text in zip(runnable, outputs):
@@ -249,42 +383,42 @@ def _notebook_for(src_uri: str, commit: str | None = None, site_page: str | None
     return script, notebook
 
 
-def _notebook_html(src_uri: str, page) -> str:
-    """The page's notebook rendered by mkdocs-jupyter's converter (its template), cleaned for
-    the site, cached by the notebook's content; the converter is imported only on a cache miss."""
+def _notebook_html(src_uri: str, page_url: str) -> dict:
+    """The page's notebook rendered by mkdocs-jupyter's converter for the notebook view at
+    ``page_url`` (``sitekit.notebook_view``, in a worker), cached by the notebook's content.
+
+    Runs in the notebook pool: waits for the page's title, outputs and figures."""
+    event = _state.titled.get(src_uri)
+    if event is not None:
+        event.wait(TIMEOUT_S)
+    _trace(f"notebook {src_uri}: waiting for outputs and figures")
     # The commit is filled in after conversion, so a new commit does not invalidate the cache.
-    _, notebook = _notebook_for(src_uri, commit=COMMIT_TOKEN, site_page=page.url)
+    _, notebook = _notebook_for(src_uri, commit=COMMIT_TOKEN, site_page=page_url)
     text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
-    key = closure.hashlib.sha256((text + page.url + _jupyter_version() + _CLEAN_SOURCE).encode()).hexdigest()
+    key = closure.hashlib.sha256((text + page_url + notebook_view.version() + notebook_view.SOURCE).encode()).hexdigest()
     path = CACHE / "notebook-html" / f"{key}.html"
     if USE_CACHE and path.is_file():
         _state.stats["cached"] += 1
-        body = path.read_text(encoding="utf-8")
-    else:
-        _state.stats["computed"] += 1
-        from mkdocs_jupyter.convert import nb2html
-
-        source = CACHE / "notebook-src" / f"{_article_stem(src_uri)}.ipynb"
-        source.parent.mkdir(parents=True, exist_ok=True)
-        source.write_text(text, encoding="utf-8")
-        body = _clean_notebook_html(nb2html(str(source), execute=False, no_prompt=True, custom_mathjax_url=""), page)
+        return {"html": path.read_text(encoding="utf-8")}
+    _state.stats["computed"] += 1
+    _trace(f"notebook {src_uri}: converting")
+    source = CACHE / "notebook-src" / f"{_article_stem(src_uri)}.ipynb"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_text(text, encoding="utf-8")
+    result = _state.ask({"kind": "notebook", "path": str(source), "page_url": page_url,
+                         "site_url": _state.config["site_url"] or ""})
+    _trace(f"notebook {src_uri}: converted ({result.get('cpu_s', '?')} s CPU)")
+    if "html" in result:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(body, encoding="utf-8")
-    return body.replace(COMMIT_TOKEN, provenance.environment()["commit"])
-
-
-def _jupyter_version() -> str:
-    import importlib.metadata
-
-    try:
-        return importlib.metadata.version("mkdocs-jupyter") + importlib.metadata.version("nbconvert")
-    except importlib.metadata.PackageNotFoundError:
-        return "none"
+        path.write_text(result["html"], encoding="utf-8")
+    return result
 
 
 def on_page_markdown(markdown, page, config, files):  # noqa: ARG001
     _state.includes[page.file.src_uri] = provenance.includes(markdown)
     _state.titles[page.file.src_uri] = page.title
+    if page.file.src_uri in _state.titled:
+        _state.titled[page.file.src_uri].set()
     def figure(match: re.Match) -> str:
         ref, alt = match["ref"], match["alt"]
         module, function = ref.split(":")
@@ -292,12 +426,7 @@ def on_page_markdown(markdown, page, config, files):  # noqa: ARG001
         if source_path is None:
             log.error("%s: figure module %s not found", page.file.src_uri, module)
             return match[0]
-        key = closure.content_hash(f"import {module}", salt=ref + Path(__file__).with_name("figures.py").read_text())
-        stem = f"{function.replace('_', '-')}-{key[:12]}"
-        _state.figure_stems[ref] = stem
-        if stem not in _state.figures:
-            _state.figures[stem] = (ref, _cached("figures", key, lambda: _state.ask({"kind": "figure", "ref": ref})))
-            _state.stats["figures"] += 1
+        stem = _submit_figure(ref)
         base = get_relative_url(f"{FIGURE_DIR}/{stem}", page.url)
         alt_attr = html_lib.escape(alt, quote=True)
         return (
@@ -389,9 +518,13 @@ def _process_page(html: str, page, files) -> dict:
 
 
 def on_page_content(html, page, config, files):  # noqa: ARG001
+    _trace(f"content {page.file.src_uri}")
     marker = re.search(r"<!-- rn:notebook (\S+) -->", html)
     if page.file.src_uri.startswith(NOTEBOOK_DIR + "/") and marker:
-        return _notebook_html(marker[1], page)
+        # Filled in on_post_page: MkDocs renders the other pages meanwhile (the view has no
+        # search entry and no table of contents, so nothing before that needs its HTML).
+        _state.notebook_pages[page.file.src_uri] = marker[1]
+        return NOTEBOOK_SLOT
     path = CACHE / "pages" / f"{_page_key(html, page, files)}.json"
     if USE_CACHE and path.is_file():
         done = json.loads(path.read_text(encoding="utf-8"))
@@ -418,36 +551,8 @@ def on_page_content(html, page, config, files):  # noqa: ARG001
     _state.corrections.extend(found)
     _state.stats["corrections"] += len(found)
     if codes:
-        key = closure.content_hash(*codes, salt=src + _RUNNER_SOURCE)
-        _state.outputs[src] = _cached(
-            "outputs", key, lambda: _state.ask({"kind": "page", "codes": codes, "name": src}))
+        _submit_page(src, codes)
     return done["html"].replace(COMMIT_TOKEN, provenance.environment()["commit"])
-
-
-def _clean_notebook_html(html: str, page) -> str:
-    """Drop what nbconvert's template loads from elsewhere (MathJax, Mermaid, RequireJS; an empty
-    ``src``): the site's own KaTeX renders the notebook's math. Links to site pages become relative."""
-    soup = BeautifulSoup(html, "html.parser")
-    for style in soup.find_all("style"):
-        if len(style.get_text()) > 100_000:  # JupyterLab's full stylesheet (0.6 MB): extra.css styles the cells
-            style.decompose()
-    for duplicate in soup.select(".clipboard-copy-txt, .zeroclipboard-container"):
-        duplicate.decompose()  # a hidden second copy of each cell's code, and its copy widget
-    for script in soup.find_all("script"):
-        src = script.get("src")
-        text = (script.string or "").lower()
-        if (src is not None and (not src.strip() or src.startswith(("http:", "https:", "//")))) \
-                or "mathjax" in text or "mermaid" in text or "cdn." in text:
-            script.decompose()
-    site_url = _state.config["site_url"] or ""
-    for link in soup.find_all("a", href=True):
-        if site_url and link["href"].startswith(site_url):
-            link["href"] = get_relative_url(link["href"][len(site_url):] or ".", page.url)
-    return str(soup)
-
-
-# How notebooks are cleaned is part of their cache key.
-_CLEAN_SOURCE = inspect.getsource(_clean_notebook_html)
 
 
 @event_priority(100)  # before the search plugin indexes the page
@@ -470,6 +575,14 @@ def _output_html(text: str) -> str:
 
 
 def on_post_page(output, page, config):  # noqa: ARG001
+    if page.file.src_uri in _state.notebook_pages:
+        src = _state.notebook_pages[page.file.src_uri]
+        future = _state.notebooks.get(src)
+        result = future.result() if future is not None else _notebook_html(src, page.url)
+        if "error" in result:
+            log.error("%s: notebook view not rendered:\n%s", page.file.src_uri, result["error"])
+        body = result.get("html", "").replace(COMMIT_TOKEN, provenance.environment()["commit"])
+        return output.replace(NOTEBOOK_SLOT, body, 1)
     future = _state.outputs.get(page.file.src_uri)
     if future is None:
         return output
@@ -492,6 +605,7 @@ def on_post_page(output, page, config):  # noqa: ARG001
 
 
 def on_post_build(config):
+    _trace("post_build")
     target = Path(config["site_dir"]) / FIGURE_DIR
     target.mkdir(parents=True, exist_ok=True)
     try:
@@ -502,10 +616,18 @@ def on_post_build(config):
                 continue
             for theme, svg in result["svgs"].items():
                 (target / f"{stem}-{theme}.svg").write_text(svg, encoding="utf-8")
+        _trace("post_build: figures written")
         _write_downloads(Path(config["site_dir"]))
+        _trace("post_build: downloads written")
         _write_sources(Path(config["site_dir"]))
     finally:
         _state.close()
+    if TRACE:
+        import resource
+
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        _trace(f"post_build done; CPU s: MkDocs process {own.ru_utime + own.ru_stime:.1f}, "
+               f"workers {children.ru_utime + children.ru_stime:.1f}")
     s = _state.stats
     log.info(
         "sitekit: %d pages, %d Python blocks (%d run, %d marked norun), %d figures; "
@@ -515,6 +637,9 @@ def on_post_build(config):
     )
     (ROOT / ".cache").mkdir(exist_ok=True)
     (ROOT / ".cache" / "build-stats.json").write_text(json.dumps(s), encoding="utf-8")
+    if USE_CACHE:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        TIMINGS.write_text(json.dumps(_state.timings, indent=0, sort_keys=True), encoding="utf-8")
 
 
 def _write_downloads(site: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 
 
 def handle(request: dict) -> dict:
@@ -29,6 +30,15 @@ def handle(request: dict) -> dict:
             import traceback
 
             return {"error": traceback.format_exc()}
+    if request["kind"] == "notebook":
+        from sitekit.notebook_view import convert
+
+        try:
+            return {"html": convert(request["path"], request["page_url"], request["site_url"])}
+        except Exception:  # noqa: BLE001
+            import traceback
+
+            return {"error": traceback.format_exc()}
     return {"error": f"unknown request kind {request['kind']!r}"}
 
 
@@ -39,7 +49,9 @@ def main() -> None:
     for line in sys.stdin:
         if not line.strip():
             continue
+        start = time.process_time()
         reply = handle(json.loads(line))
+        reply["cpu_s"] = round(time.process_time() - start, 3)  # this process's CPU for the request
         replies.write(json.dumps(reply) + "\n")
         replies.flush()
 

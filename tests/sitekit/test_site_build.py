@@ -230,9 +230,19 @@ def test_notebook_pages_load_nothing_from_elsewhere(site_dir: Path):
         for script in soup.find_all("script", src=True):
             assert script["src"].strip() and not re.match(r"(https?:)?//", script["src"]), script["src"]
         assert soup.select(".jupyter-wrapper"), page
+        # cleaned by sitekit.notebook_view: no second copy of the code, no 0.6 MB stylesheet
+        assert not soup.select(".clipboard-copy-txt, .zeroclipboard-container"), page
+        assert all(len(style.get_text()) < 100_000 for style in soup.find_all("style")), page
 
 
 def test_build_stats_count_reader_extras():
     """The build reports how many pages got downloads and how many corrections it anchored."""
     stats = json.loads((ROOT / ".cache" / "build-stats.json").read_text(encoding="utf-8"))
     assert {"downloads", "corrections", "pages", "blocks"} <= set(stats)
+
+
+def test_build_started_every_page_from_its_markdown():
+    """Each page's code is submitted before MkDocs renders it, from the Markdown with includes
+    expanded; the HTML's blocks must be the same code, or the page would run twice."""
+    stats = json.loads((ROOT / ".cache" / "build-stats.json").read_text(encoding="utf-8"))
+    assert stats["resubmitted"] == 0
