@@ -11,12 +11,13 @@ import ast
 import hashlib
 import importlib.metadata
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "snippets"
-# Recorded results (benchmarks, training runs) that pages read: part of every key.
+# Recorded results (benchmarks, training runs): part of the key of code that reads them.
 RESULTS_DIR = ROOT / "results"
 _VERSIONED = ("numpy", "torch", "torchvision", "matplotlib", "scikit-image", "opencv-python-headless")
 
@@ -132,23 +133,32 @@ def _results_digest() -> str:
     if RESULTS_DIR.is_dir():
         for path in sorted(RESULTS_DIR.rglob("*")):
             if path.is_file():
-                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(str(path.relative_to(RESULTS_DIR)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
+# Code that reads recorded results names the directory: a "results" path component or "results/".
+READS_RESULTS = re.compile(rb"""["']results["']|results/""")
+
+
 def content_hash(*sources: str, salt: str = "") -> str:
-    """SHA-256 over ``sources``, the snippet modules they import, versions and results."""
+    """SHA-256 over ``sources``, the snippet modules they import, versions, and the recorded
+    results when any of that code reads them (``READS_RESULTS``): a new benchmark run reruns
+    the pages and figures that show results, not every page."""
     digest = hashlib.sha256(salt.encode())
     modules: set[str] = set()
+    texts: list[bytes] = []
     for source in sources:
-        digest.update(b"\0source\0" + source.encode())
+        texts.append(source.encode())
+        digest.update(b"\0source\0" + texts[-1])
         modules |= set(module_closure(source))
     for name in sorted(modules):
-        path = _module_file(name)
-        digest.update(b"\0module\0" + name.encode() + b"\0" + path.read_bytes())
+        texts.append(_module_file(name).read_bytes())
+        digest.update(b"\0module\0" + name.encode() + b"\0" + texts[-1])
     digest.update(_versions().encode())
-    digest.update(_results_digest().encode())
+    if any(READS_RESULTS.search(text) for text in texts):
+        digest.update(b"\0results\0" + _results_digest().encode())
     return digest.hexdigest()
 
 

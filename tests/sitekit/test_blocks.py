@@ -65,6 +65,24 @@ class TestClosure:
         assert closure.content_hash("print(1)") == closure.content_hash("print(1)")
         assert closure.content_hash("print(1)") != closure.content_hash("print(2)")
 
+    def test_recorded_results_key_only_the_code_that_reads_them(self, monkeypatch, tmp_path):
+        """A new file under results/ changes the key of a page showing benchmark results
+        (snippets.perf.report reads results/bench), not of a page that never reads results."""
+        reads = "from snippets.perf.report import load_results\n"
+        plain = "from snippets.normalization.batch_norm import batch_norm\n"
+        before = closure.content_hash(reads), closure.content_hash(plain)
+        (tmp_path / "bench").mkdir()
+        monkeypatch.setattr(closure, "RESULTS_DIR", tmp_path)
+        closure.clear_caches()
+        (tmp_path / "bench" / "new.json").write_text("{}", encoding="utf-8")
+        try:
+            after = closure.content_hash(reads), closure.content_hash(plain)
+        finally:
+            closure.clear_caches()
+        assert after[0] != before[0]
+        assert after[1] == before[1]
+        assert closure.READS_RESULTS.search(b'open("results/x.json")')
+
 
 def _mini_site(tmp_path: Path, include: str) -> Path:
     """A copy of the project's config with one page that includes ``include``."""

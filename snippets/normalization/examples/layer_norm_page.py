@@ -127,3 +127,18 @@ gn, ln = torch.nn.GroupNorm(1, 6), torch.nn.LayerNorm([6, 4, 4])
 print("learned parameters: GroupNorm(1, 6)", sum(p.numel() for p in gn.parameters()),
       "(per channel), LayerNorm([6, 4, 4])", sum(p.numel() for p in ln.parameters()), "(per element)")
 # --8<-- [end:group_limits]
+
+# --8<-- [start:speed]
+from snippets.perf.report import describe, layer_norm_gpu_summary, load_results
+
+results = load_results()  # results/bench/*.json, written by `make bench`
+cpu = results["normalization"]
+print(describe(cpu))
+row = next(r for r in cpu["rows"] if r["case"].startswith("layer_norm"))
+print(f"{row['case']} {row['params']}:")
+for entry in row["results"]:
+    print(f"  {entry['impl']:<22}{entry['median_s'] * 1e3:8.1f} ms{entry['gbs']:8.2f} GB/s")
+ours, twin = (e["median_s"] for e in row["results"])
+print(f"  ours takes {ours / twin:.1f}x the time of the fused twin")
+print(layer_norm_gpu_summary(results))
+# --8<-- [end:speed]
