@@ -11,6 +11,7 @@ import ast
 import hashlib
 import importlib.metadata
 import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -86,7 +87,10 @@ def _module_closure(name: str) -> frozenset[str]:
     return frozenset(seen)
 
 
-_DIRECT_CACHE = ROOT / ".cache" / "sitekit" / "direct-imports.json"
+# Where the build caches outputs, figures and parses; SITEKIT_CACHE moves it (the build benchmark
+# builds with a cache of its own).
+CACHE_DIR = Path(os.environ.get("SITEKIT_CACHE") or ROOT / ".cache" / "sitekit")
+_DIRECT_CACHE = CACHE_DIR / "direct-imports.json"
 _direct: dict[str, list[str]] | None = None
 
 

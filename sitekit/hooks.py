@@ -17,7 +17,19 @@
 
 Outputs and figures are cached under ``.cache/sitekit`` by the hash of the code and of every
 ``snippets`` module it imports (``sitekit.closure``): a warm build reruns only
-what changed. ``SITEKIT_NO_CACHE=1`` disables the cache.
+what changed. The syntax highlighting of code blocks is memoised the same way
+(``sitekit.highlight_cache``).
+
+How a cold build stays fast on two cores: every page's blocks and every figure are
+submitted to the worker processes in ``on_files``, before MkDocs renders a page
+(longest page first); each notebook view is converted in a worker of its own as
+soon as its page's outputs and figures are ready, and put into the page in
+``on_post_page``; figures are drawn once (``sitekit.figures``).
+
+Environment: ``SITEKIT_NO_CACHE=1`` disables the cache, ``SITEKIT_CACHE`` moves it,
+``SITEKIT_TRACE=1`` prints a timeline of the jobs (with their CPU seconds),
+``SITEKIT_WORKERS`` sets the number of processes running page code (default: 2, or 1
+on one core), ``SITEKIT_TIMEOUT`` bounds one job (seconds).
 """
 
 from __future__ import annotations
@@ -46,11 +58,11 @@ from mkdocs.structure.files import File  # noqa: E402
 from mkdocs.utils import get_relative_url  # noqa: E402
 from mkdocs.utils.meta import get_data  # noqa: E402
 
-from sitekit import article, closure, corrections, notebook_view, provenance  # noqa: E402
+from sitekit import article, closure, corrections, highlight_cache, notebook_view, provenance  # noqa: E402
 from sitekit.blocks import OUTPUT_CLASS, block_code, is_norun, python_block_tags  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.sitekit")
-CACHE = ROOT / ".cache" / "sitekit"
+CACHE = closure.CACHE_DIR  # .cache/sitekit, or SITEKIT_CACHE
 FIGURE_DIR = "assets/figures"
 FIGURE_RE = re.compile(r"!\[(?P<alt>(?:[^\[\]]|\[[^\[\]]*\])*)\]\(figure:(?P<ref>[\w.]+:\w+)\)")
 # A figure: line the pattern above did not take (bad caption or reference) is an error, not a silent drop.
@@ -202,6 +214,9 @@ def on_pre_build(config):  # noqa: ARG001
     provenance.environment.cache_clear()
     provenance.twins.cache_clear()
     _state = _State()
+    if USE_CACHE:
+        highlight_cache.install(CACHE / "highlight.json")
+        highlight_cache.load()
 
 
 def _snippets_config(config) -> dict:
@@ -635,8 +650,10 @@ def on_post_build(config):
         s["pages"], s["blocks"], s["run"], s["norun"], s["figures"], s["cached"], s["computed"],
         s["downloads"], s["corrections"],
     )
-    (ROOT / ".cache").mkdir(exist_ok=True)
-    (ROOT / ".cache" / "build-stats.json").write_text(json.dumps(s), encoding="utf-8")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    (CACHE / "build-stats.json").write_text(json.dumps(s), encoding="utf-8")
+    if USE_CACHE:
+        _trace(f"highlighting: {highlight_cache.save()}")
     if USE_CACHE:
         CACHE.mkdir(parents=True, exist_ok=True)
         TIMINGS.write_text(json.dumps(_state.timings, indent=0, sort_keys=True), encoding="utf-8")

@@ -237,12 +237,12 @@ def test_notebook_pages_load_nothing_from_elsewhere(site_dir: Path):
 
 def test_build_stats_count_reader_extras():
     """The build reports how many pages got downloads and how many corrections it anchored."""
-    stats = json.loads((ROOT / ".cache" / "build-stats.json").read_text(encoding="utf-8"))
+    stats = json.loads((ROOT / ".cache" / "sitekit" / "build-stats.json").read_text(encoding="utf-8"))
     assert {"downloads", "corrections", "pages", "blocks"} <= set(stats)
 
 
 def test_build_started_every_page_from_its_markdown():
     """Each page's code is submitted before MkDocs renders it, from the Markdown with includes
     expanded; the HTML's blocks must be the same code, or the page would run twice."""
-    stats = json.loads((ROOT / ".cache" / "build-stats.json").read_text(encoding="utf-8"))
+    stats = json.loads((ROOT / ".cache" / "sitekit" / "build-stats.json").read_text(encoding="utf-8"))
     assert stats["resubmitted"] == 0

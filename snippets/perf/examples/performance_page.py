@@ -47,7 +47,7 @@ print(results_table(result))
 from snippets.perf.report import describe, load_results, results_table
 
 shown = {"cpu_limits", "gpu_limits", "normalization", "gpu_normalization", "image", "detection", "gpu_sinx",
-         "triton_sm90"}
+         "triton_sm90", "build"}
 others = {topic: result for topic, result in load_results().items() if topic not in shown}
 for topic, result in others.items():
     print(describe(result))
@@ -55,6 +55,14 @@ for topic, result in others.items():
 if not others:
     print("no other result files yet")
 # --8<-- [end:other_topics]
+
+# --8<-- [start:build]
+from snippets.perf.report import describe, load_results, results_table
+
+result = load_results()["build"]
+print(describe(result))
+print(results_table(result))
+# --8<-- [end:build]
 
 # --8<-- [start:gpu_normalization]
 from snippets.perf.report import describe, load_results, results_table
