@@ -127,3 +127,27 @@ class TestBenchmarksQuick:
         result = bench_gpu_sinx._measure(True, device="cpu", log2_n=10)
         assert result["rows"][0]["floor_s"] > 0 and "ours: sinx_triton" in {
             r["impl"] for r in result["rows"][0]["results"]}
+
+
+class TestBuildBenchmark:
+    def test_config_builds_a_copy_of_docs_with_absolute_paths(self, tmp_path):
+        """The timed builds use a copy of docs/ and a site dir of their own; hooks and theme
+        overrides are the repository's."""
+        import yaml
+
+        from benchmarks import bench_build
+
+        config = bench_build.build_config(tmp_path)
+        text = config.read_text(encoding="utf-8")
+        assert f"docs_dir: {tmp_path / 'docs'}" in text and f"site_dir: {tmp_path / 'site'}" in text
+        assert (tmp_path / "docs" / bench_build.ARTICLE).is_file()
+        assert str(_harness.ROOT / "sitekit" / "hooks.py") in text
+        assert str(_harness.ROOT / "overrides") in text and "\nwatch:" not in text
+        assert yaml.load(text, Loader=yaml.BaseLoader)["strict"] == "true"
+
+    def test_quick_run_times_nothing(self):
+        from benchmarks import bench_build
+
+        result = bench_build.run(quick=True)
+        assert result["rows"][0]["skipped"]
+        assert [c["passed"] for c in result["checks"]] == [None, None]
