@@ -34,6 +34,7 @@ on one core), ``SITEKIT_TIMEOUT`` bounds one job (seconds).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html as html_lib
 import json
@@ -144,6 +145,7 @@ class _State:
         self.sources: set[str] = set()  # repository files copied as text under source/
         self.titles: dict[str, str] = {}
         self.keys: dict[tuple, str] = {}  # memo of _key
+        self.used: set[Path] = set()  # cache entries this build read or wrote
         self.output_keys: dict[str, str] = {}  # page src path -> cache key of the submitted outputs
         self.timings: dict[str, float] = _load_timings()  # job name -> seconds it took when last computed
 
@@ -185,6 +187,7 @@ def _load_timings() -> dict[str, float]:
 
 def _cached(kind: str, key: str, compute, name: str = "") -> Future:
     path = CACHE / kind / f"{key}.json"
+    _state.used.add(path)
     if USE_CACHE and path.is_file():
         _state.stats["cached"] += 1
         done: Future = Future()
@@ -388,6 +391,7 @@ def _notebook_for(src_uri: str, commit: str | None = None, site_page: str | None
     key = closure.hashlib.sha256(json.dumps(
         [header, _SITEKIT_SOURCE, [(c.kind, c.source, c.ref, c.outputs) for c in cells]]).encode()).hexdigest()
     path = CACHE / "downloads" / f"{key}.json"
+    _state.used.add(path)
     if USE_CACHE and path.is_file():
         done = json.loads(path.read_text(encoding="utf-8"))
         return done["script"], done["notebook"]
@@ -412,6 +416,7 @@ def _notebook_html(src_uri: str, page_url: str) -> dict:
     text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
     key = closure.hashlib.sha256((text + page_url + notebook_view.version() + notebook_view.SOURCE).encode()).hexdigest()
     path = CACHE / "notebook-html" / f"{key}.html"
+    _state.used.add(path)
     if USE_CACHE and path.is_file():
         _state.stats["cached"] += 1
         return {"html": path.read_text(encoding="utf-8")}
@@ -541,6 +546,7 @@ def on_page_content(html, page, config, files):  # noqa: ARG001
         _state.notebook_pages[page.file.src_uri] = marker[1]
         return NOTEBOOK_SLOT
     path = CACHE / "pages" / f"{_page_key(html, page, files)}.json"
+    _state.used.add(path)
     if USE_CACHE and path.is_file():
         done = json.loads(path.read_text(encoding="utf-8"))
     else:
@@ -654,9 +660,34 @@ def on_post_build(config):
     (CACHE / "build-stats.json").write_text(json.dumps(s), encoding="utf-8")
     if USE_CACHE:
         _trace(f"highlighting: {highlight_cache.save()}")
+        _trace(f"cache: {prune_cache(CACHE, _state.used)} entries unused for {PRUNE_DAYS} days removed")
     if USE_CACHE:
         CACHE.mkdir(parents=True, exist_ok=True)
         TIMINGS.write_text(json.dumps(_state.timings, indent=0, sort_keys=True), encoding="utf-8")
+
+
+PRUNE_DAYS = 14
+_PRUNED = ("outputs", "figures", "downloads", "notebook-html", "pages")  # entries named by content hash
+
+
+def prune_cache(cache: Path, used: set[Path], max_age_s: float = PRUNE_DAYS * 86400.0,
+                now: float | None = None) -> int:
+    """Mark ``used`` entries as used now; delete the other entries of ``cache`` not used for
+    ``max_age_s`` (an entry serves every branch and build that has the same code, so it is
+    kept a while rather than dropped as soon as one build does without it). Returns how many
+    were deleted."""
+    now = time.time() if now is None else now
+    for path in used:
+        with contextlib.suppress(OSError):
+            os.utime(path, (now, now))
+    removed = 0
+    for kind in _PRUNED:
+        for path in (cache / kind).glob("*"):
+            with contextlib.suppress(OSError):
+                if path not in used and now - path.stat().st_mtime > max_age_s:
+                    path.unlink()
+                    removed += 1
+    return removed
 
 
 def _write_downloads(site: Path) -> None:
