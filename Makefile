@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
+# Write bytecode caches (__pycache__, ignored by git) even where the environment turns them off:
+# the build and the tests start a hundred Python processes that import the same modules.
+export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: help install serve build test test-fast browser-deps bench clean
 
