@@ -410,7 +410,7 @@ def _notebook_html(src_uri: str, page_url: str) -> dict:
     event = _state.titled.get(src_uri)
     if event is not None:
         event.wait(TIMEOUT_S)
-    _trace(f"notebook {src_uri}: waiting for outputs and figures")
+    _trace(f"notebook {src_uri}: outputs and figures ready")
     # The commit is filled in after conversion, so a new commit does not invalidate the cache.
     _, notebook = _notebook_for(src_uri, commit=COMMIT_TOKEN, site_page=page_url)
     text = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
