@@ -173,7 +173,7 @@ def test_download_links_work(page, base_url, site_dir):
         path = "/" + html.parent.relative_to(site_dir).as_posix() + "/"
         if "rn-downloads" not in html.read_text(encoding="utf-8"):
             continue
-        page.goto(base_url + path.replace("//", "/"))
+        page.goto(base_url + path.replace("//", "/"), wait_until="domcontentloaded")  # the links are in the HTML
         hrefs = page.locator(".rn-downloads a").evaluate_all("els => els.map(e => e.href)")
         assert len(hrefs) >= 2
         for href in hrefs:
