@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> None:
         diff = max((result["params"][k] - single[k]).abs().max().item() for k in single)
         print(f"world_size={world_size} backend={args.backend} batches/rank={result['batches']} "
               f"max|DDP - single process|={diff:.1e}")
+    # Leave together: a rank that tears its group down and exits while another still holds its
+    # connections can abort at exit ("terminate called without an active exception", seen under load).
+    dist.barrier()
     dist.destroy_process_group()
 # --8<-- [end:main]
 
