@@ -216,6 +216,7 @@ def on_pre_build(config):  # noqa: ARG001
     closure.clear_caches()
     provenance.environment.cache_clear()
     provenance.twins.cache_clear()
+    notebook_view.version.cache_clear()
     _state = _State()
     if USE_CACHE:
         highlight_cache.install(CACHE / "highlight.json")

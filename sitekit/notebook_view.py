@@ -6,6 +6,7 @@ beside the pages' code instead of after it in the MkDocs process.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ from mkdocs.utils import get_relative_url
 SOURCE = Path(__file__).read_text(encoding="utf-8")  # how notebooks are converted: part of their cache key
 
 
+@functools.cache
 def version() -> str:
     """Versions of the converter (part of the cache key)."""
     import importlib.metadata
