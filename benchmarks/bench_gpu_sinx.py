@@ -27,10 +27,10 @@ def _measure(quick: bool, device: str = "cuda", log2_n: int | None = None) -> di
     """The GPU rows; ``device``/``log2_n`` let the tests run this code on the CPU (Triton interpreter)."""
     import torch
 
-    from snippets.perf.triton_sinx import sinx_torch_loop, sinx_triton
+    from snippets.performance.triton_sinx import sinx_torch_loop, sinx_triton
 
     eager, missing = try_import("snippets.parallel.sinx", "sinx_torch")
-    if eager is None:  # the parallel article's rung is not there: the same loop from snippets.perf
+    if eager is None:  # the parallel article's rung is not there: the same loop from snippets.performance
         eager_label, eager_fn = "eager: sinx_torch_loop", sinx_torch_loop
     else:
         eager_label, eager_fn = "eager: snippets.parallel.sinx.sinx_torch", eager

@@ -18,7 +18,7 @@ from benchmarks._harness import ROOT, check
 
 def run(quick: bool = False) -> dict:  # noqa: ARG001 - same work in quick mode
     env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
-    out = subprocess.run([sys.executable, "-m", "snippets.perf.compile_check"], cwd=ROOT, env=env,
+    out = subprocess.run([sys.executable, "-m", "snippets.performance.compile_check"], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=300)
     if out.returncode != 0:
         reason = (out.stderr.strip().splitlines() or ["unknown error"])[-1]

@@ -10,7 +10,7 @@ nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=c
 status=0
 timeout 420 "$PY" -m benchmarks gpu_limits gpu_normalization gpu_sinx || status=$?
 timeout 150 "$PY" -m pytest -q -p no:xdist -p no:cacheprovider --torch-device cuda \
-    tests/normalization/test_triton_layer_norm.py tests/perf || status=$?
+    tests/normalization/test_triton_layer_norm.py tests/performance || status=$?
 if [ -n "${OUT:-}" ]; then
     mkdir -p "$OUT" && cp results/bench/gpu_limits.json results/bench/gpu_normalization.json \
         results/bench/gpu_sinx.json "$OUT"/ 2>/dev/null

@@ -6,7 +6,7 @@ never modified.
 Twin: ``cv2.createCLAHE(clipLimit, tileGridSize).apply(image)``. Like OpenCV,
 ``tile_grid_size`` is (tiles along x = columns, tiles along y = rows).
 ``skimage.exposure.equalize_adapthist`` implements the same idea with other details
-(see docs/image-processing/histograms.md).
+(see docs/image/histograms.md).
 """
 
 # --8<-- [start:imports]

@@ -97,10 +97,10 @@ SEARCHES = [
     ("running statistics", ["normalization/batch-norm.md"]),  # English prose
     ("batch_norm", ["normalization/batch-norm.md"]),  # code identifiers
     ("roi_align", ["detection/roi-pooling.md"]),
-    ("DistributedSampler", ["parallel/distributed-pitfalls.md"]),
+    ("DistributedSampler", ["distributed/distributed-pitfalls.md"]),
     ("批归一化", ["normalization/batch-norm.md"]),  # Chinese terms of the seed notes
     ("层归一化", ["normalization/layer-norm.md"]),
-    ("直方图均衡化", ["image-processing/histograms.md"]),
+    ("直方图均衡化", ["image/histograms.md"]),
     ("非极大值抑制", ["detection/rpn-and-proposals.md", "detection/anchors-and-boxes.md"]),
 ]
 

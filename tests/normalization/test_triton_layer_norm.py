@@ -180,7 +180,7 @@ class TestCompilesForH200:
     def test_kernels_compile_for_sm90a_without_spills(self):
         """The real (not interpreted) kernels lower to sm_90a machine code with no register spills."""
         env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
-        out = subprocess.run([sys.executable, "-m", "snippets.perf.compile_check"], cwd=ROOT, env=env,
+        out = subprocess.run([sys.executable, "-m", "snippets.performance.compile_check"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=180)
         assert out.returncode == 0, out.stderr[-2000:]
         import json

@@ -67,8 +67,8 @@ class TestClosure:
 
     def test_recorded_results_key_only_the_code_that_reads_them(self, monkeypatch, tmp_path):
         """A new file under results/ changes the key of a page showing benchmark results
-        (snippets.perf.report reads results/bench), not of a page that never reads results."""
-        reads = "from snippets.perf.report import load_results\n"
+        (snippets.performance.report reads results/bench), not of a page that never reads results."""
+        reads = "from snippets.performance.report import load_results\n"
         plain = "from snippets.normalization.batch_norm import batch_norm\n"
         before = closure.content_hash(reads), closure.content_hash(plain)
         (tmp_path / "bench").mkdir()

@@ -16,7 +16,7 @@ from sitekit import figures  # noqa: E402
 # Cheap figures of the site that carry legends, grids, annotations and embedded images.
 SITE_FIGURES = [
     "snippets.normalization.pitfalls:batch_size_figure",
-    "snippets.perf.report:ratio_figure",
+    "snippets.performance.report:ratio_figure",
     "snippets.parallel.figures:speedup_figure",
     "snippets.image.figures:bit_planes_figure",
 ]

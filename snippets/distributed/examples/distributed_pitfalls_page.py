@@ -1,4 +1,4 @@
-"""Code of docs/parallel/distributed-pitfalls.md, section by section (run top to bottom).
+"""Code of docs/distributed/distributed-pitfalls.md, section by section (run top to bottom).
 
 The site runs these sections in order in one namespace whose ``__name__`` is
 ``"__main__"``. The sections that start processes do so under

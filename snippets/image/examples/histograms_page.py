@@ -1,4 +1,4 @@
-"""Code of docs/image-processing/histograms.md, section by section (run top to bottom)."""
+"""Code of docs/image/histograms.md, section by section (run top to bottom)."""
 
 # --8<-- [start:histogram]
 import cv2

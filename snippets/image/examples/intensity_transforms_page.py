@@ -1,4 +1,4 @@
-"""Code of docs/image-processing/intensity-transforms.md, section by section (run top to bottom)."""
+"""Code of docs/image/intensity-transforms.md, section by section (run top to bottom)."""
 
 # --8<-- [start:negative]
 import numpy as np

@@ -1,4 +1,4 @@
-"""Code of docs/image-processing/representation.md, section by section (run top to bottom)."""
+"""Code of docs/image/representation.md, section by section (run top to bottom)."""
 
 # --8<-- [start:matrix]
 from skimage import data

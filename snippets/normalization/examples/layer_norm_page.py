@@ -129,7 +129,7 @@ print("learned parameters: GroupNorm(1, 6)", sum(p.numel() for p in gn.parameter
 # --8<-- [end:group_limits]
 
 # --8<-- [start:speed]
-from snippets.perf.report import describe, layer_norm_gpu_summary, load_results
+from snippets.performance.report import describe, layer_norm_gpu_summary, load_results
 
 results = load_results()  # results/bench/*.json, written by `make bench`
 cpu = results["normalization"]

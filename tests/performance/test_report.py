@@ -1,4 +1,4 @@
-"""snippets.perf.report: tables and figures rendered from saved benchmark results."""
+"""snippets.performance.report: tables and figures rendered from saved benchmark results."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import matplotlib
 import pytest
 
-from snippets.perf import report
+from snippets.performance import report
 
 matplotlib.use("Agg")
 

@@ -1,4 +1,4 @@
-"""snippets.perf.triton_sinx: the fused Taylor-loop kernel against torch.sin and the eager loop.
+"""snippets.performance.triton_sinx: the fused Taylor-loop kernel against torch.sin and the eager loop.
 
 Without a GPU the kernel runs on the CPU through Triton's interpreter
 (``TRITON_INTERPRET=1`` set before the module defines it).
@@ -19,7 +19,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from torch.testing import assert_close  # noqa: E402
 
-from snippets.perf.triton_sinx import sinx_torch_loop, sinx_triton  # noqa: E402
+from snippets.performance.triton_sinx import sinx_torch_loop, sinx_triton  # noqa: E402
 
 INTERPRETING = os.environ.get("TRITON_INTERPRET") == "1"
 

@@ -1,11 +1,11 @@
-"""Code of docs/performance.md, section by section (run top to bottom).
+"""Code of docs/performance/index.md, section by section (run top to bottom).
 
 Every number printed here is read from results/bench/*.json (written by
 ``make bench``) or computed on the spot on a tiny input; nothing is typed in.
 """
 
 # --8<-- [start:limits]
-from snippets.perf.report import describe, limits_table, load_results
+from snippets.performance.report import describe, limits_table, load_results
 
 results = load_results()
 for topic in ("cpu_limits", "gpu_limits"):
@@ -14,13 +14,13 @@ for topic in ("cpu_limits", "gpu_limits"):
 # --8<-- [end:limits]
 
 # --8<-- [start:checks]
-from snippets.perf.report import checks_table, load_results
+from snippets.performance.report import checks_table, load_results
 
 print(checks_table(load_results()))
 # --8<-- [end:checks]
 
 # --8<-- [start:normalization]
-from snippets.perf.report import describe, load_results, results_table
+from snippets.performance.report import describe, load_results, results_table
 
 result = load_results()["normalization"]
 print(describe(result))
@@ -28,7 +28,7 @@ print(results_table(result))
 # --8<-- [end:normalization]
 
 # --8<-- [start:image]
-from snippets.perf.report import describe, load_results, results_table
+from snippets.performance.report import describe, load_results, results_table
 
 result = load_results()["image"]
 print(describe(result))
@@ -36,7 +36,7 @@ print(results_table(result))
 # --8<-- [end:image]
 
 # --8<-- [start:detection]
-from snippets.perf.report import describe, load_results, results_table
+from snippets.performance.report import describe, load_results, results_table
 
 result = load_results()["detection"]
 print(describe(result))
@@ -44,7 +44,7 @@ print(results_table(result))
 # --8<-- [end:detection]
 
 # --8<-- [start:other_topics]
-from snippets.perf.report import describe, load_results, results_table
+from snippets.performance.report import describe, load_results, results_table
 
 shown = {"cpu_limits", "gpu_limits", "normalization", "gpu_normalization", "image", "detection", "gpu_sinx",
          "triton_sm90", "build"}
@@ -57,7 +57,7 @@ if not others:
 # --8<-- [end:other_topics]
 
 # --8<-- [start:build]
-from snippets.perf.report import describe, load_results, results_table
+from snippets.performance.report import describe, load_results, results_table
 
 result = load_results()["build"]
 print(describe(result))
@@ -65,7 +65,7 @@ print(results_table(result))
 # --8<-- [end:build]
 
 # --8<-- [start:gpu_normalization]
-from snippets.perf.report import describe, load_results, results_table
+from snippets.performance.report import describe, load_results, results_table
 
 result = load_results()["gpu_normalization"]
 print(describe(result))
@@ -73,13 +73,13 @@ print(results_table(result))
 # --8<-- [end:gpu_normalization]
 
 # --8<-- [start:layer_norm_gpu_summary]
-from snippets.perf.report import layer_norm_gpu_summary, load_results
+from snippets.performance.report import layer_norm_gpu_summary, load_results
 
 print(layer_norm_gpu_summary(load_results()))
 # --8<-- [end:layer_norm_gpu_summary]
 
 # --8<-- [start:gpu_sinx]
-from snippets.perf.report import describe, load_results, results_table
+from snippets.performance.report import describe, load_results, results_table
 
 result = load_results()["gpu_sinx"]
 print(describe(result))
@@ -125,7 +125,7 @@ import math
 
 import torch
 
-from snippets.perf.triton_sinx import sinx_torch_loop, sinx_triton
+from snippets.performance.triton_sinx import sinx_torch_loop, sinx_triton
 
 x = torch.linspace(-math.pi, math.pi, 1000).to(device)
 print(f"max |sinx_triton - torch.sin|      = {(sinx_triton(x, terms=10) - torch.sin(x)).abs().max().item():.1e}")
@@ -133,7 +133,7 @@ print(f"max |sinx_triton - sinx_torch_loop| = {(sinx_triton(x, 10) - sinx_torch_
 # --8<-- [end:sinx_check]
 
 # --8<-- [start:sm90]
-from snippets.perf.report import describe, load_results, results_table
+from snippets.performance.report import describe, load_results, results_table
 
 result = load_results()["triton_sm90"]
 print(describe(result))

@@ -1,6 +1,6 @@
 """Compile the Triton kernels for an H200 (sm_90a) without a GPU and report registers and spills.
 
-``python -m snippets.perf.compile_check`` prints one JSON line per kernel. It
+``python -m snippets.performance.compile_check`` prints one JSON line per kernel. It
 needs only Triton's bundled ``ptxas``: no GPU, no driver. It proves the kernels
 lower to machine code for the H200 and that they do not spill registers;
 it says nothing about their speed.
@@ -32,7 +32,7 @@ KERNELS = [
     *[(f"layer_norm backward {dt} N=4096", "snippets.normalization.triton_layer_norm", "_layer_norm_backward_kernel",
        {k: v.format(dt=dt) for k, v in _LN_BWD.items()}, {"HAS_WEIGHT": True, "BLOCK_N": 4096}, "_num_warps_backward")
       for dt in ("fp32", "bf16")],
-    ("sinx terms=10", "snippets.perf.triton_sinx", "_sinx_kernel", _SINX, {"TERMS": 10, "BLOCK": 1024}, 4),
+    ("sinx terms=10", "snippets.performance.triton_sinx", "_sinx_kernel", _SINX, {"TERMS": 10, "BLOCK": 1024}, 4),
 ]
 
 
