@@ -9,7 +9,6 @@ shown with Material's ``#only-light`` / ``#only-dark`` switches.
 
 from __future__ import annotations
 
-import importlib
 import io
 import os
 import re
@@ -26,6 +25,8 @@ THEMES = {
              "axes.facecolor": "none", "figure.facecolor": "none", "legend.facecolor": "#161b22",
              "legend.edgecolor": "#30363d"},
 }
+# Debian fonts-wqy-microhei (installed by the Makefile): Chinese labels of the zh edition.
+CJK_FONTS = ["WenQuanYi Micro Hei"]
 COMMON = {"svg.fonttype": "none", "svg.hashsalt": "runnable-notes", "figure.dpi": 100,
           "savefig.transparent": True, "font.size": 10}
 
@@ -46,27 +47,26 @@ DARK = _palette_map()
 _HEX_RE = re.compile(r"#[0-9a-fA-F]{6}\b")
 
 
-def resolve(ref: str):
-    """``"snippets.pkg.module:function"`` -> the function object."""
-    if ref.count(":") != 1:
-        raise ValueError(f"figure reference must look like 'snippets.module:function', got {ref!r}")
-    module_name, func_name = ref.split(":")
-    return getattr(importlib.import_module(module_name), func_name)
+def render(function, lang: str = "en") -> dict[str, str]:
+    """SVG text of ``function()`` in each palette: ``{"light": ..., "dark": ...}``.
 
-
-def render_theme(ref: str, theme: str) -> str:
-    """SVG text of the figure drawn under one theme's style (``"light"`` or ``"dark"``)."""
+    A function with a ``lang`` parameter is called with it (Chinese labels for the
+    Chinese edition, drawn with a CJK font named in ``CJK_FONTS``)."""
     os.environ.setdefault("MPLBACKEND", "Agg")
+    import inspect
+
     import matplotlib
     import matplotlib.pyplot as plt
 
-    function = resolve(ref)
-    with matplotlib.rc_context({**COMMON, **THEMES[theme]}):
-        figure = function()
+    fonts = {"font.sans-serif": [*CJK_FONTS, *matplotlib.rcParams["font.sans-serif"]]} if lang != "en" else {}
+    kwargs = {"lang": lang} if "lang" in inspect.signature(function).parameters else {}
+    with matplotlib.rc_context({**COMMON, **THEMES["light"], **fonts}):
+        figure = function(**kwargs)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
         plt.close(figure)
-    return buffer.getvalue()
+    light = buffer.getvalue()
+    return {"light": light, "dark": to_dark(light)}
 
 
 def to_dark(svg: str) -> str:
@@ -75,9 +75,3 @@ def to_dark(svg: str) -> str:
     Equal to drawing the figure again under the dark style (the tests check this on
     the site's figures), at half the cost: a figure is drawn and saved once."""
     return _HEX_RE.sub(lambda m: DARK.get(m[0].lower(), m[0]), svg)
-
-
-def render(ref: str) -> dict[str, str]:
-    """SVG text of the figure in each theme: ``{"light": ..., "dark": ...}``."""
-    light = render_theme(ref, "light")
-    return {"light": light, "dark": to_dark(light)}

@@ -84,38 +84,3 @@ def grid_anchors(base_anchors: Tensor, feature_size: tuple[int, int], stride: in
 # --8<-- [end:grid_anchors]
 
 
-def anchors_figure():
-    """A synthetic image with the 9 jwyang anchors of one cell and the anchor centres of a grid."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Rectangle
-
-    from snippets.detection.data import make_image
-
-    torch.manual_seed(0)
-    image, _, _ = make_image(torch.Generator().manual_seed(3), size=256, num_objects=(3, 3),
-                             object_size=(40, 90))
-    base = generate_anchors(base_size=16, ratios=(0.5, 1, 2), scales=(2, 4, 8))
-    stride = 16
-    fig, axes = plt.subplots(1, 2, figsize=(8.4, 4.2))
-    for ax in axes:
-        ax.imshow(image.permute(1, 2, 0).numpy(), extent=(0, 256, 256, 0))
-        ax.set_xlim(-40, 296)
-        ax.set_ylim(296, -40)
-        ax.set_xticks([0, 128, 256])
-        ax.set_yticks([0, 128, 256])
-    # one cell: the 9 anchors centred on cell (8, 8)
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    shifted = base + stride * 8
-    for k, (x1, y1, x2, y2) in enumerate(shifted.tolist()):
-        axes[0].add_patch(Rectangle((x1, y1), x2 - x1 + 1, y2 - y1 + 1, fill=False, linewidth=1.4,
-                                    edgecolor=colours[k // 3], linestyle=("-", "--", ":")[k % 3]))
-    axes[0].set_title("9 anchors of one cell (colour: ratio, line: scale)", fontsize=9)
-    grid = grid_anchors(base, (16, 16), stride)
-    centres = (grid[:, :2] + grid[:, 2:]) / 2
-    axes[1].scatter(centres[:, 0], centres[:, 1], s=3, color="gray")
-    for x1, y1, x2, y2 in grid.reshape(16, 16, 9, 4)[4, 11].tolist():
-        axes[1].add_patch(Rectangle((x1, y1), x2 - x1 + 1, y2 - y1 + 1, fill=False, linewidth=0.8,
-                                    edgecolor=colours[0]))
-    axes[1].set_title(f"{grid.shape[0]} anchors on a 16x16 map, stride {stride}", fontsize=9)
-    fig.tight_layout()
-    return fig

@@ -7,6 +7,10 @@ from pathlib import Path
 
 import torch
 
+from snippets._figure import caption
+from snippets.detection.anchors import generate_anchors, grid_anchors
+from snippets.detection.spp import SHAPE_CLASSES, adaptive_bins, spp_bins
+
 __all__ = ["anchor_targets_figure", "quantization_figure", "shift_figure", "loss_curves_figure",
            "detections_figure", "RESULTS"]
 
@@ -19,6 +23,7 @@ def _colours() -> list[str]:
     return plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
 
+@caption("Positive anchors and sampled negatives (white: ground truth)")
 def anchor_targets_figure():
     """Positive, negative and ignored anchors of the small detector on one synthetic image."""
     import matplotlib.pyplot as plt
@@ -48,6 +53,7 @@ def anchor_targets_figure():
     return fig
 
 
+@caption("The same RoI on an 8×8 feature map: RoI pooling snaps it to whole cells and bins (left); RoI Align keeps the exact box and samples it (right)")
 def quantization_figure():
     """One RoI on an 8x8 feature map: RoI pooling's rounded cells and bins vs RoI Align's exact bins and samples."""
     import matplotlib.pyplot as plt
@@ -93,6 +99,7 @@ def quantization_figure():
     return fig
 
 
+@caption("One-bin output as the box slides: a staircase for RoI pooling, a straight line for RoI Align")
 def shift_figure():
     """Output of one bin as the RoI slides by fractions of a cell: RoI pooling jumps, RoI Align follows."""
     import matplotlib.pyplot as plt
@@ -120,6 +127,7 @@ def load_run(results: Path = RESULTS) -> dict:
     return json.loads((results / "run.json").read_text(encoding="utf-8"))
 
 
+@caption("The four losses of the recorded run (20-step means, log scale)")
 def loss_curves_figure():
     """The four losses of the recorded run, smoothed over 20 steps."""
     import matplotlib.pyplot as plt
@@ -138,6 +146,7 @@ def loss_curves_figure():
     return fig
 
 
+@caption("Detections with score > 0.5 on the first eight held-out images (white: ground truth; colour and label: predicted class and score)")
 def detections_figure():
     """Detections of the recorded model on the first eight held-out images (score > 0.5)."""
     import matplotlib.pyplot as plt
@@ -160,5 +169,95 @@ def detections_figure():
                                    edgecolor=colours[label - 1]))
             ax.text(x1, y1 - 1, f"{CLASSES[label][:4]} {score:.2f}", fontsize=6, color=colours[label - 1])
         ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+@caption("The paper's windows and adaptive bins for a = 10, n = 6")
+def bins_figure():
+    """The paper's windows and adaptive pooling's bins on a side of 10 cells, level n = 6."""
+    import matplotlib.pyplot as plt
+
+    a, n = 10, 6
+    window, stride, bins = spp_bins(a, n)
+    rows = [("paper: window ceil(a/n)=2, stride floor(a/n)=1", [(i * stride, i * stride + window) for i in range(bins)]),
+            ("adaptive: [floor(i·a/n), ceil((i+1)·a/n))", adaptive_bins(a, n))]
+    fig, axes = plt.subplots(2, 1, figsize=(6.4, 3.6), sharex=True)
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, (title, spans) in zip(axes, rows):
+        for k, (start, end) in enumerate(spans):
+            ax.barh(k, end - start, left=start, height=0.7, color=cycle[k % len(cycle)], alpha=0.85)
+        ax.set_title(f"{title}: {len(spans)} bins", fontsize=9)
+        ax.set_yticks(range(len(spans)), [f"bin {k}" for k in range(len(spans))], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_xticks(range(a + 1))
+        ax.grid(True, axis="x", alpha=0.4)
+    axes[-1].set_xlabel(f"cell boundary along a side of a = {a} cells (n = {n})")
+    fig.tight_layout()
+    return fig
+
+
+@caption("Accuracy per input size of the recorded run (results/spp/multisize.json)")
+def accuracy_figure():
+    """Accuracy per input size of the recorded run (results/spp/multisize.json)."""
+    import json
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    path = Path(__file__).resolve().parents[2] / "results" / "spp" / "multisize.json"
+    rows = json.loads(path.read_text(encoding="utf-8"))["rows"]
+    rows = sorted(rows, key=lambda r: (r["height"] * r["width"], r["height"]))
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colors = [cycle[0] if r["seen_in_training"] else cycle[1] for r in rows]
+    ax.bar(range(len(rows)), [100 * r["accuracy"] for r in rows], color=colors)
+    ax.set_xticks(range(len(rows)), [f"{r['height']}×{r['width']}" for r in rows], rotation=45, fontsize=8)
+    ax.axhline(100 / len(SHAPE_CLASSES), linestyle="--", linewidth=1, color="gray")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_ylim(0, 105)
+    handles = [Patch(color=cycle[0], label="size seen in training"), Patch(color=cycle[1], label="size never seen"),
+               Line2D([], [], linestyle="--", color="gray", label="chance (4 classes)")]
+    ax.legend(handles=handles, frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
+    fig.tight_layout()
+    return fig
+
+
+@caption("Left: the 9 anchors of one cell (scales 2, 4, 8 here, to fit a 256-pixel image). Right: anchor centres on a 16×16 map and the 9 anchors of one cell")
+def anchors_figure():
+    """A synthetic image with the 9 jwyang anchors of one cell and the anchor centres of a grid."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from snippets.detection.data import make_image
+
+    torch.manual_seed(0)
+    image, _, _ = make_image(torch.Generator().manual_seed(3), size=256, num_objects=(3, 3),
+                             object_size=(40, 90))
+    base = generate_anchors(base_size=16, ratios=(0.5, 1, 2), scales=(2, 4, 8))
+    stride = 16
+    fig, axes = plt.subplots(1, 2, figsize=(8.4, 4.2))
+    for ax in axes:
+        ax.imshow(image.permute(1, 2, 0).numpy(), extent=(0, 256, 256, 0))
+        ax.set_xlim(-40, 296)
+        ax.set_ylim(296, -40)
+        ax.set_xticks([0, 128, 256])
+        ax.set_yticks([0, 128, 256])
+    # one cell: the 9 anchors centred on cell (8, 8)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    shifted = base + stride * 8
+    for k, (x1, y1, x2, y2) in enumerate(shifted.tolist()):
+        axes[0].add_patch(Rectangle((x1, y1), x2 - x1 + 1, y2 - y1 + 1, fill=False, linewidth=1.4,
+                                    edgecolor=colours[k // 3], linestyle=("-", "--", ":")[k % 3]))
+    axes[0].set_title("9 anchors of one cell (colour: ratio, line: scale)", fontsize=9)
+    grid = grid_anchors(base, (16, 16), stride)
+    centres = (grid[:, :2] + grid[:, 2:]) / 2
+    axes[1].scatter(centres[:, 0], centres[:, 1], s=3, color="gray")
+    for x1, y1, x2, y2 in grid.reshape(16, 16, 9, 4)[4, 11].tolist():
+        axes[1].add_patch(Rectangle((x1, y1), x2 - x1 + 1, y2 - y1 + 1, fill=False, linewidth=0.8,
+                                    edgecolor=colours[0]))
+    axes[1].set_title(f"{grid.shape[0]} anchors on a 16x16 map, stride {stride}", fontsize=9)
     fig.tight_layout()
     return fig

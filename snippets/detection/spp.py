@@ -28,8 +28,6 @@ __all__ = [
     "make_shapes",
     "train",
     "evaluate",
-    "bins_figure",
-    "accuracy_figure",
     "SHAPE_CLASSES",
 ]
 
@@ -287,56 +285,6 @@ def _run(out: str, steps: int, levels: Sequence[int]) -> dict:
     path.mkdir(parents=True, exist_ok=True)
     (path / "multisize.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result
-
-
-def bins_figure():
-    """The paper's windows and adaptive pooling's bins on a side of 10 cells, level n = 6."""
-    import matplotlib.pyplot as plt
-
-    a, n = 10, 6
-    window, stride, bins = spp_bins(a, n)
-    rows = [("paper: window ceil(a/n)=2, stride floor(a/n)=1", [(i * stride, i * stride + window) for i in range(bins)]),
-            ("adaptive: [floor(i·a/n), ceil((i+1)·a/n))", adaptive_bins(a, n))]
-    fig, axes = plt.subplots(2, 1, figsize=(6.4, 3.6), sharex=True)
-    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for ax, (title, spans) in zip(axes, rows):
-        for k, (start, end) in enumerate(spans):
-            ax.barh(k, end - start, left=start, height=0.7, color=cycle[k % len(cycle)], alpha=0.85)
-        ax.set_title(f"{title}: {len(spans)} bins", fontsize=9)
-        ax.set_yticks(range(len(spans)), [f"bin {k}" for k in range(len(spans))], fontsize=7)
-        ax.invert_yaxis()
-        ax.set_xticks(range(a + 1))
-        ax.grid(True, axis="x", alpha=0.4)
-    axes[-1].set_xlabel(f"cell boundary along a side of a = {a} cells (n = {n})")
-    fig.tight_layout()
-    return fig
-
-
-def accuracy_figure():
-    """Accuracy per input size of the recorded run (results/spp/multisize.json)."""
-    import json
-    from pathlib import Path
-
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    path = Path(__file__).resolve().parents[2] / "results" / "spp" / "multisize.json"
-    rows = json.loads(path.read_text(encoding="utf-8"))["rows"]
-    rows = sorted(rows, key=lambda r: (r["height"] * r["width"], r["height"]))
-    fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    colors = [cycle[0] if r["seen_in_training"] else cycle[1] for r in rows]
-    ax.bar(range(len(rows)), [100 * r["accuracy"] for r in rows], color=colors)
-    ax.set_xticks(range(len(rows)), [f"{r['height']}×{r['width']}" for r in rows], rotation=45, fontsize=8)
-    ax.axhline(100 / len(SHAPE_CLASSES), linestyle="--", linewidth=1, color="gray")
-    ax.set_ylabel("accuracy (%)")
-    ax.set_ylim(0, 105)
-    handles = [Patch(color=cycle[0], label="size seen in training"), Patch(color=cycle[1], label="size never seen"),
-               Line2D([], [], linestyle="--", color="gray", label="chance (4 classes)")]
-    ax.legend(handles=handles, frameon=False, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3)
-    fig.tight_layout()
-    return fig
 
 
 def main(argv: Sequence[str] | None = None) -> None:

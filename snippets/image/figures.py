@@ -23,6 +23,8 @@ from snippets.image.intensity import (
 )
 from snippets.image.sampling import downsample, quantize
 
+from snippets._figure import caption
+
 LEVELS = np.arange(256, dtype=np.uint8).reshape(1, 256)  # every level once: T(LEVELS) is the curve
 
 
@@ -79,6 +81,7 @@ def _hist(ax, image: np.ndarray, title: str = "") -> None:
 
 
 # ---------------------------------------------------------------- representation
+@caption("A 256 × 256 `camera` with an 8 × 8 patch and its values; numpy indexes (row, col), OpenCV's x runs along the columns")
 def matrix_figure():
     """An image is an M x N matrix: a patch of `camera` with its values and both axis conventions."""
     image = small("camera", 256)
@@ -104,6 +107,7 @@ def matrix_figure():
     return fig
 
 
+@caption("camera (256 × 256) sampled every 1, 2, 4, 8 and 16 pixels and shown at one size: detail goes first, then edges turn into blocks")
 def sampling_figure():
     """Spatial resolution: `camera` sampled every 1, 2, 4, 8, 16 pixels, shown at one size."""
     image = small("camera", 256)
@@ -115,6 +119,7 @@ def sampling_figure():
     return fig
 
 
+@caption("camera with k = 8, 5, 4, 3, 2, 1 bits: from about 16 levels down, smooth areas (the sky) break into false contours")
 def quantization_figure():
     """Intensity resolution: `camera` with 256, 32, 16, 8, 4, 2 levels (false contours appear)."""
     image = small("camera", 192)
@@ -126,6 +131,7 @@ def quantization_figure():
 
 
 # ---------------------------------------------------------------- intensity transforms
+@caption("The basic transfer curves for L = 256; the dotted line is the identity. scikit-image's adjust_log is a much weaker curve than the book's log")
 def curves_figure():
     """The basic transfer curves: identity, negative, log, and power laws."""
     import matplotlib.pyplot as plt
@@ -147,12 +153,14 @@ def _transform_panels(image, outputs, curves, width=7.6):
     return fig
 
 
+@caption("Transfer curve of the negative and its effect on camera")
 def negative_figure():
     """Negative of `camera`."""
     image = small("camera")
     return _transform_panels(image, [(negative(image), "negative")], [(negative(LEVELS), "")], 6.0)
 
 
+@caption("Log transform: a Fourier spectrum scaled linearly is one bright dot; c·log(1 + |F|) shows its structure. On moon it lifts the dark levels")
 def spectrum_figure():
     """Log transform of a Fourier spectrum (generated from `camera`) and of `moon`."""
     image = small("camera", 160).astype(np.float64)
@@ -169,6 +177,7 @@ def spectrum_figure():
     return fig
 
 
+@caption("Power-law curves; gamma 0.4 brightens moon, gamma 3.0 darkens camera and brings out the sky's gradations")
 def gamma_figure():
     """Power-law transforms: gamma < 1 brightens `moon`, gamma > 1 darkens `camera`'s sky."""
     moon, camera = small("moon"), small("camera")
@@ -182,6 +191,7 @@ def gamma_figure():
     return fig
 
 
+@caption("Stretching a generated low-contrast image (levels 90..165): to the full range, with a steeper S-shaped map, and as a threshold")
 def stretch_figure():
     """Contrast stretching of a low-contrast image: full-range, S-shaped, thresholding."""
     image = low_contrast(small("camera"))
@@ -193,6 +203,7 @@ def stretch_figure():
     return _transform_panels(image, outputs, curves, 8.6)
 
 
+@caption("Slicing the band 150..255 of coins: binary, and set to black with the rest kept")
 def slicing_figure():
     """Intensity-level slicing of `coins`: binary and preserving the rest."""
     image = small("coins")
@@ -203,6 +214,7 @@ def slicing_figure():
     return _transform_panels(image, outputs, curves, 8.0)
 
 
+@caption("The 8 bit planes of camera, plane 7 first")
 def bit_planes_figure():
     """The 8 bit planes of `camera`, plane 7 (most significant) first."""
     image = small("camera", 160)
@@ -213,6 +225,7 @@ def bit_planes_figure():
     return fig
 
 
+@caption("camera rebuilt from its top 1, 2, 3 and 4 planes, and the error of the 4-plane version (the dropped low nibble, 0..15)")
 def reconstruction_figure():
     """`camera` rebuilt from its top 1, 2, 3, 4 planes, and the error of the 4-plane version."""
     image = small("camera", 192)
@@ -234,6 +247,7 @@ def _four_images():
             (low_contrast(camera), "low contrast"), (camera, "camera")]
 
 
+@caption("A dark (gamma 2.5), a light (gamma 0.35), a low-contrast (levels 90..165) version of camera, and camera itself, with their histograms")
 def histograms_figure():
     """Dark, light, low-contrast and original versions of `camera` with their histograms."""
     images = _four_images()
@@ -245,6 +259,7 @@ def histograms_figure():
     return fig
 
 
+@caption("The four images of the previous figure after equalize_hist, their histograms, and the four maps T(r)")
 def equalized_figure():
     """The same four images after equalize_hist, their histograms, and the four maps."""
     images = _four_images()
@@ -267,6 +282,7 @@ def _lut_of(image: np.ndarray) -> np.ndarray:
     return equalization_map(histogram(image)).reshape(1, 256)
 
 
+@caption("Textbook map minus OpenCV's map at each level present in camera, moon and coins: 0 or +1")
 def library_luts_figure():
     """Textbook LUT minus cv2.equalizeHist's LUT, per input level, on three images."""
     import matplotlib.pyplot as plt
@@ -290,6 +306,7 @@ def library_luts_figure():
     return fig
 
 
+@caption("moon matched to the histogram of coins, and the three CDFs")
 def matching_figure():
     """Matching `moon`'s histogram to `coins`': images and cumulative histograms."""
     source, reference = small("moon"), small("coins")
@@ -309,6 +326,7 @@ def matching_figure():
     return fig
 
 
+@caption("Global equalization against CLAHE on moon: OpenCV's (clipLimit 2.0, 8 × 8 tiles) and scikit-image's (defaults), and where they differ")
 def clahe_figure():
     """Global equalization vs CLAHE (OpenCV and scikit-image defaults) on `moon`, and where the two CLAHEs differ."""
     image = data.moon()  # computed at full size (512 x 512), shrunk for display

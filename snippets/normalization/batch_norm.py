@@ -146,24 +146,3 @@ class BatchNorm2d(nn.Module):
 # --8<-- [end:BatchNorm2d]
 
 
-def running_mean_figure():
-    """Running mean of one channel over training steps for three momentum settings."""
-    import matplotlib.pyplot as plt
-
-    torch.manual_seed(0)
-    batches = [torch.randn(16, 1, 4, 4) * 2.0 + 3.0 for _ in range(120)]
-    fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    for momentum, label in ((0.1, "momentum=0.1 (PyTorch default)"), (0.01, "momentum=0.01"),
-                            (None, "momentum=None (cumulative)")):
-        bn = BatchNorm2d(1, momentum=momentum)
-        trace = []
-        for batch in batches:
-            bn(batch)
-            trace.append(bn.running_mean.item())
-        ax.plot(trace, label=label)
-    ax.axhline(3.0, linestyle="--", linewidth=1, color="gray", label="true mean 3.0")
-    ax.set_xlabel("training step")
-    ax.set_ylabel("running_mean")
-    ax.legend(frameon=False, fontsize=8)
-    ax.grid(True, alpha=0.4)
-    return fig

@@ -19,7 +19,7 @@ from snippets._checks import check_channels, check_rank, check_tensor
 __all__ = [
     "layer_norm", "group_norm", "instance_norm", "rms_norm",
     "LayerNorm", "GroupNorm", "InstanceNorm2d", "RMSNorm",
-    "normalized_sets", "axes_figure",
+    "normalized_sets",
 ]
 
 
@@ -248,40 +248,3 @@ def normalized_sets(norm, shape: tuple[int, int, int, int] = (3, 6, 2, 2)) -> Te
 # --8<-- [end:normalized_sets]
 
 
-def axes_figure():
-    """BN, LN, IN and GN on an (N, C, H, W) tensor: the entries normalized together with one entry."""
-    import matplotlib.pyplot as plt
-    import numpy as np
-    import torch.nn.functional as F
-    from matplotlib.colors import to_hex
-
-    norms = {
-        "BatchNorm": lambda x: F.batch_norm(x, None, None, training=True),
-        "LayerNorm": lambda x: layer_norm(x, x.shape[1:]),
-        "InstanceNorm": instance_norm,
-        "GroupNorm (2 groups)": lambda x: group_norm(x, 2),
-    }
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    fig = plt.figure(figsize=(10.0, 3.0))
-    for index, (title, norm) in enumerate(norms.items()):
-        shared = normalized_sets(norm)  # Tensor[N, C, H, W] of bool
-        n, c = shared.shape[:2]
-        # voxel axes (x, y, z) = (C, N, H*W): H and W on one axis, as in Wu & He (2018)
-        cube = shared.reshape(n, c, -1).permute(1, 0, 2).numpy()
-        ax = fig.add_subplot(1, 4, index + 1, projection="3d")
-        # one colour per voxel: the shared set in the first cycle colour, the rest faint gray
-        face_colours = np.where(cube, to_hex(colours[0]), "#9a9a9a50")
-        ax.voxels(np.ones(cube.shape, dtype=bool), facecolors=face_colours, edgecolor="gray", linewidth=0.3)
-        ax.set_box_aspect(cube.shape)
-        ax.set_xticks([]), ax.set_yticks([]), ax.set_zticks([])
-        ax.set_xlabel("C", labelpad=-12)
-        ax.set_ylabel("N", labelpad=-12)
-        ax.zaxis.set_rotate_label(False)
-        ax.set_zlabel("H,W", labelpad=-12)
-        for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
-            axis.set_pane_color((0, 0, 0, 0))
-        ax.view_init(elev=20, azim=-60)
-        ax.set_proj_type("ortho")
-        ax.set_title(title, fontsize=10)
-    fig.subplots_adjust(left=0, right=0.97, bottom=0, top=0.9, wspace=0.1)
-    return fig

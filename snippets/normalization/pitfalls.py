@@ -23,7 +23,7 @@ from torch import Tensor, nn
 __all__ = [
     "freeze_batch_norm", "is_frozen", "precise_bn_stats",
     "keras_to_torch_momentum", "torch_to_keras_momentum",
-    "run_experiment", "RESULTS", "ema_vs_precise_figure", "batch_size_figure",
+    "run_experiment", "RESULTS",
 ]
 
 
@@ -240,42 +240,6 @@ def _load_results() -> dict:
 
     path = Path(__file__).resolve().parents[2] / RESULTS
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def ema_vs_precise_figure():
-    """Validation loss during training: EMA running stats (two momenta) vs precise statistics."""
-    import matplotlib.pyplot as plt
-
-    results = _load_results()["ema_vs_precise"]
-    fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    steps = [row["step"] for row in results["0.1"]]
-    ax.plot(steps, [row["precise"]["loss"] for row in results["0.1"]], marker="o", label="precise statistics")
-    for momentum, label in (("0.1", "EMA, momentum 0.1 (PyTorch)"), ("0.01", "EMA, momentum 0.01 (Keras 0.99)")):
-        ax.plot(steps, [row["ema"]["loss"] for row in results[momentum]], marker=".", label=label)
-    ax.set_xlabel("training step (batch 32)")
-    ax.set_ylabel("validation cross-entropy")
-    ax.legend(frameon=False, fontsize=8)
-    ax.grid(True, alpha=0.4)
-    return fig
-
-
-def batch_size_figure():
-    """Validation accuracy in eval mode vs training mode, for models trained with each batch size."""
-    import matplotlib.pyplot as plt
-
-    sweep = _load_results()["batch_size_sweep"]
-    sizes = [row["batch_size"] for row in sweep]
-    fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    ax.plot(sizes, [row["eval_mode"]["accuracy"] for row in sweep], marker="o", label="eval mode (population stats)")
-    ax.plot(sizes, [row["train_mode"]["accuracy"] for row in sweep], marker="s",
-            label="training mode (batch stats, training batch size)")
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(sizes, [str(s) for s in sizes])
-    ax.set_xlabel("training batch size")
-    ax.set_ylabel("validation accuracy")
-    ax.legend(frameon=False, fontsize=8)
-    ax.grid(True, alpha=0.4)
-    return fig
 
 
 def main() -> None:

@@ -11,6 +11,8 @@ import numpy as np
 
 from snippets.parallel.sinx import reduce_range, sinx_numpy, taylor_denominators
 from snippets.parallel.speedup import amdahl_speedup, gustafson_speedup
+
+from snippets._figure import caption
 # --8<-- [end:imports]
 
 __all__ = ["load_results", "machine_line", "amdahl_figure", "speedup_figure", "ladder_figure",
@@ -34,6 +36,7 @@ def machine_line(results: dict) -> str:
 # --8<-- [end:load_results]
 
 
+@caption("Amdahl's law (solid) saturates at 1/(1-f); Gustafson's scaled speedup (dotted) grows linearly")
 def amdahl_figure():
     """Amdahl (fixed job) and Gustafson (job grows with P) for several parallel fractions."""
     p = np.logspace(0, 3, 200)
@@ -49,6 +52,7 @@ def amdahl_figure():
     return fig
 
 
+@caption("Measured speedup (points) and Amdahl's law with the fitted parallel fraction (dotted)")
 def speedup_figure():
     """Measured speedup curves next to Amdahl's law with the fitted parallel fraction."""
     r = load_results()
@@ -72,6 +76,7 @@ def speedup_figure():
     return fig
 
 
+@caption("Time per element of each rung (log scale); dashed: the time to copy the same bytes")
 def ladder_figure():
     """Nanoseconds per element for each rung, with the time to copy the same bytes."""
     r = load_results()
@@ -91,6 +96,7 @@ def ladder_figure():
     return fig
 
 
+@caption("Error of the series: the lecture's int32 denominators, the float64 fix, and the fix plus range reduction")
 def series_error_figure():
     """|series - sin x| for the lecture's int32 denominators, the float64 fix, and range reduction."""
     x = np.linspace(-12, 12, 961)
@@ -113,6 +119,7 @@ def series_error_figure():
     return fig
 
 
+@caption("The roofline of the benchmark machine with the sinx rungs")
 def roofline_figure():
     """Measured compute roof and memory roofs; each rung at sinx's arithmetic intensity."""
     r = load_results()

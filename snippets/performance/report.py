@@ -13,8 +13,7 @@ from pathlib import Path
 # --8<-- [end:imports]
 
 __all__ = ["RESULTS", "load_results", "describe", "limits_table", "results_table", "checks_table",
-           "layer_norm_gpu_summary",
-           "ratio_figure", "bandwidth_figure", "STATUS"]
+           "layer_norm_gpu_summary", "STATUS"]
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "bench"
 STATUS = {True: "held", False: "NOT held", None: "open"}
@@ -151,72 +150,3 @@ def _measured_rows(results: dict[str, dict]):
                 yield topic, result, row
 
 
-# --8<-- [start:ratio_figure]
-def ratio_figure():
-    """Ours / twin median time for every measured row (log scale); 1 = as fast as the production twin."""
-    import matplotlib.pyplot as plt
-
-    results = load_results()
-    labels, ratios = [], []
-    for topic, _, row in _measured_rows(results):
-        if "ratio" in row:
-            labels.append(f"{row.get('case')} [{row.get('device', 'cpu')}]")
-            ratios.append(row["ratio"])
-    fig, ax = plt.subplots(figsize=(6.4, 0.45 * max(len(labels), 2) + 1.0))
-    if ratios:
-        # bars grow from 1 (parity) to the ratio: right, ours slower; left, ours faster
-        ax.barh(range(len(ratios)), [r - 1 for r in ratios], left=1, color=["C0" if r <= 1 else "C1" for r in ratios])
-        ax.set_yticks(range(len(ratios)), labels)
-        ax.set_xscale("log")
-        ax.set_xlim(min(0.1, min(ratios) / 2), max(10, max(ratios) * 2))
-        ax.axvline(1.0, color="gray", linestyle="--", linewidth=1)
-        for index, ratio in enumerate(ratios):
-            right = ratio >= 1
-            ax.annotate(f"{ratio:.2f}x", (ratio, index), xytext=(4 if right else -4, 0), textcoords="offset points",
-                        va="center", ha="left" if right else "right", fontsize=8)
-        from matplotlib.patches import Patch
-
-        ax.legend(handles=[Patch(color="C0", label="ours faster"), Patch(color="C1", label="twin faster")],
-                  frameon=False, fontsize=8, loc="lower right")
-        ax.invert_yaxis()
-    else:
-        ax.text(0.5, 0.5, "no measured rows yet: run make bench", ha="center", va="center", transform=ax.transAxes)
-    ax.set_xlabel("median time, ours / production twin (log scale; < 1: ours faster)")
-    ax.grid(True, axis="x", alpha=0.4)
-    return fig
-# --8<-- [end:ratio_figure]
-
-
-# --8<-- [start:bandwidth_figure]
-def bandwidth_figure():
-    """Achieved GB/s of every implementation with a byte count, as a fraction of the measured copy bandwidth."""
-    import matplotlib.pyplot as plt
-
-    results = load_results()
-    labels, shares, colours = [], [], []
-    for _, _, row in _measured_rows(results):
-        for entry in row["results"]:
-            if "of_copy" in entry:
-                labels.append(f"{row.get('case')} [{row.get('device', 'cpu')}]: {entry.get('impl')}")
-                shares.append(entry["of_copy"])
-                colours.append({"ours": "C0", "twin": "C1"}.get(entry.get("role"), "C2"))
-    fig, ax = plt.subplots(figsize=(6.4, 0.4 * max(len(labels), 2) + 1.0))
-    if shares:
-        ax.barh(range(len(shares)), shares, color=colours)
-        ax.set_yticks(range(len(shares)), labels, fontsize=8)
-        ax.axvline(1.0, color="gray", linestyle="--", linewidth=1)
-        for index, share in enumerate(shares):
-            ax.annotate(f"{share:.0%}", (share, index), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize=8)
-        from matplotlib.patches import Patch
-
-        ax.legend(handles=[Patch(color=c, label=label) for c, label in
-                           (("C0", "ours"), ("C1", "production twin"), ("C2", "other"))],
-                  frameon=False, fontsize=8, loc="lower right")
-        ax.invert_yaxis()
-    else:
-        ax.text(0.5, 0.5, "no measured rows yet: run make bench", ha="center", va="center", transform=ax.transAxes)
-    ax.set_xlabel("bytes moved / time, as a fraction of the measured copy bandwidth (1 = copy speed)")
-    ax.grid(True, axis="x", alpha=0.4)
-    return fig
-# --8<-- [end:bandwidth_figure]

@@ -1,0 +1,233 @@
+"""Generate, then render: run the page code once and write everything it makes as plain files.
+
+* Each page module ``snippets/<topic>/examples/<article>_page.py`` runs once, in a
+  fresh process (``sitekit.run``), two at a time; each ``figures`` module draws the
+  figures the pages include, per edition. Results are cached under ``.cache/sitekit``
+  by ``sitekit.source.key`` (code, imported modules, results read, pinned packages).
+* ``generated/<lang>/snippets/<module>.md`` holds, per section of every included
+  module, the output it printed and the caption under its block, and per figure the
+  ``<figure>``; ``generated/<lang>/pages/<page>.md`` holds a page's download links,
+  its *Tested with* box and, for the corrections page, the list of corrections.
+* ``<docs>/assets/generated/`` holds the figures (light and dark SVG), the
+  downloads (the page module as ``.py``, the notebook as ``.ipynb``) and plain-text
+  copies of the shown modules and their tests.
+
+Environment: ``SITEKIT_NO_CACHE=1`` ignores the cache, ``SITEKIT_CACHE`` moves it,
+``SITEKIT_JOBS`` sets how many processes run page code (default: 2, or 1 on one core).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import yaml
+
+from sitekit import fragments, notebook
+from sitekit.run import PRELOAD, run_job
+from sitekit.source import ROOT, includes, key, page_modules, sections
+
+EDITIONS = {"en": ("docs", "mkdocs.yml"), "zh": ("docs-zh", "mkdocs.zh.yml")}
+GENERATED = ROOT / "generated"
+CACHE = Path(os.environ.get("SITEKIT_CACHE") or ROOT / ".cache" / "sitekit")
+JOBS = int(os.environ.get("SITEKIT_JOBS", max(1, min(2, os.cpu_count() or 1))))
+RUNNER = "".join((ROOT / "sitekit" / n).read_text(encoding="utf-8") for n in ("run.py", "figures.py", "source.py"))
+
+
+def editions() -> dict[str, Path]:
+    """The editions whose docs folder exists: ``{lang: docs dir}``."""
+    return {lang: ROOT / d for lang, (d, _) in EDITIONS.items() if (ROOT / d).is_dir()}
+
+
+def pages(docs: Path) -> dict[str, str]:
+    """``{topic/article.md: Markdown}`` of an edition, generated assets left out."""
+    return {p.relative_to(docs).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(docs.rglob("*.md")) if "assets" not in p.relative_to(docs).parts}
+
+
+def figure_refs(markdown: str, lang: str) -> list[tuple[str, str]]:
+    """``(topic, function)`` of every figure a page includes."""
+    prefix = f"generated/{lang}/snippets/"
+    return [(p[len(prefix):].split("/")[0], s) for p, s in includes(markdown)
+            if p.startswith(prefix) and p.endswith("/figures.md") and s]
+
+
+def _jobs(editions_pages: dict[str, dict[str, str]]) -> dict[str, dict]:
+    """Every job the pages need, by cache key."""
+    jobs = {}
+    for module in page_modules():
+        path = module.relative_to(ROOT).as_posix()
+        jobs[key(module, RUNNER)] = {"kind": "page", "path": path}
+    for lang, docs_pages in editions_pages.items():
+        wanted: dict[str, set[str]] = {}
+        for markdown in docs_pages.values():
+            for topic, name in figure_refs(markdown, lang):
+                wanted.setdefault(topic, set()).add(name)
+        for topic, names in wanted.items():
+            for name in sorted(names):  # one job a figure: the pool balances them
+                job = {"kind": "figures", "module": f"snippets.{topic}.figures", "names": [name], "lang": lang}
+                jobs[key(ROOT / "snippets" / topic / "figures.py", RUNNER + json.dumps(job))] = job
+    return jobs
+
+
+def _pool() -> ProcessPoolExecutor:
+    """A pool whose every job runs in a new process forked from a server that preloaded torch & co."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([m for m in PRELOAD if importlib.util.find_spec(m.split(".")[0])])
+    return ProcessPoolExecutor(JOBS, mp_context=context, max_tasks_per_child=1)
+
+
+def run_jobs(jobs: dict[str, dict]) -> tuple[dict[str, dict], int]:
+    """Results of every job, from the cache or run now; returns them and how many ran."""
+    results, todo = {}, []
+    use_cache = os.environ.get("SITEKIT_NO_CACHE") != "1"
+    for k, job in jobs.items():
+        cached = CACHE / f"{k}.json"
+        if use_cache and cached.is_file():
+            results[k] = json.loads(cached.read_text(encoding="utf-8"))
+            os.utime(cached)
+        else:
+            todo.append(k)
+    known = _durations()
+    seconds = {json.dumps(j, sort_keys=True): known.get(json.dumps(j, sort_keys=True), 60) for j in jobs.values()}
+    todo.sort(key=lambda k: -seconds[json.dumps(jobs[k], sort_keys=True)])  # longest first
+    with _pool() as pool:
+        for k, result in zip(todo, pool.map(run_job, [jobs[k] for k in todo])):
+            results[k] = result
+            if not result.get("error"):
+                CACHE.mkdir(parents=True, exist_ok=True)
+                (CACHE / f"{k}.json").write_text(json.dumps(result), encoding="utf-8")
+                seconds[json.dumps(jobs[k], sort_keys=True)] = result["seconds"]
+    (CACHE / "durations.json").write_text(json.dumps(seconds, indent=0), encoding="utf-8")
+    return results, len(todo)
+
+
+def _durations() -> dict[str, float]:
+    try:
+        return json.loads((CACHE / "durations.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def files_for(lang: str, docs: Path, docs_pages: dict[str, str], outputs: dict[str, dict[str, str]],
+              figures: dict[tuple[str, str], dict], site_url: str, nav: list[str]) -> dict[Path, str]:
+    """Every generated file of one edition: ``{path: text}``."""
+    out: dict[Path, str] = {}
+    gen, assets = GENERATED / lang, docs / fragments.ASSETS
+    shown: set[str] = set()
+    figure_names: dict[str, set[str]] = {}
+    for src, markdown in docs_pages.items():
+        page_code = {p: s for p, s in includes(markdown) if p.startswith("snippets/") and p.endswith(".py")}
+        shown |= set(page_code)
+        for topic, name in figure_refs(markdown, lang):
+            figure_names.setdefault(topic, set()).add(name)
+        used: dict[str, list[str]] = {}
+        for path, name in includes(markdown):
+            if path.startswith("snippets/") and path.endswith(".py"):
+                used.setdefault(path, [])
+                if name and name != "imports" and name not in used[path]:
+                    used[path].append(name)
+        body = ""
+        module = next((p for p in used if "/examples/" in p), None)
+        links = ""
+        if module:
+            topic, stem = src.split("/")[0], src.removesuffix(".md").split("/")[-1]
+            stem = topic if stem == "index" else stem
+            title = next((line[2:] for line in markdown.splitlines() if line.startswith("# ")), stem)
+            out[assets / "downloads" / topic / f"{stem}.py"] = (ROOT / module).read_text(encoding="utf-8")
+            out[assets / "downloads" / topic / f"{stem}.ipynb"] = notebook.notebook(
+                ROOT / module, module, markdown, outputs.get(module, {}), site_url, src, title)
+            links = fragments.downloads(stem, topic, lang)
+            body += fragments.section("downloads", links)
+        body += fragments.section("tested-with", fragments.tested_with(used, links, lang))
+        if src.startswith("corrections/"):
+            listed = [fragments.corrections(p, _title(docs_pages[p]), docs_pages[p], outputs, lang)
+                      for p in nav if p in docs_pages and p != src]
+            body += fragments.section("list", "\n".join(x for x in listed if x))
+        out[gen / "pages" / src] = body
+    for path in sorted(shown):
+        body = "".join(fragments.section(name, fragments.output_block(outputs.get(path, {}).get(name, ""))
+                                         + fragments.caption(path, lang))
+                       for name in sections(ROOT / path))
+        out[gen / path.replace(".py", ".md")] = body
+        for repo_path in (path, fragments.test_of(path)):
+            if repo_path:
+                out[assets / "source" / f"{repo_path}.txt"] = (ROOT / repo_path).read_text(encoding="utf-8")
+    for topic, names in figure_names.items():
+        body = ""
+        for name in sorted(names):
+            drawn = figures[(f"snippets.{topic}.figures", lang)][name]
+            body += fragments.section(name, fragments.figure(topic, name, drawn["caption"], lang))
+            for palette in ("light", "dark"):
+                out[assets / "figures" / topic / f"{name}.{palette}.svg"] = drawn[palette]
+        out[gen / "snippets" / topic / "figures.md"] = out.get(gen / "snippets" / topic / "figures.md", "") + body
+    return out
+
+
+def _title(markdown: str) -> str:
+    return next((line[2:].strip() for line in markdown.splitlines() if line.startswith("# ")), "")
+
+
+def sync(files: dict[Path, str], roots: list[Path]) -> int:
+    """Write the files whose content changed; remove files under ``roots`` that are no longer made."""
+    changed = 0
+    for path, text in files.items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            changed += 1
+    for root in roots:
+        for path in list(root.rglob("*")) if root.is_dir() else []:
+            if path.is_file() and path not in files:
+                path.unlink()
+    return changed
+
+
+def nav_order(config: Path) -> list[str]:
+    """Page sources in ``nav`` order."""
+    def walk(item) -> list[str]:
+        if isinstance(item, str):
+            return [item]
+        if isinstance(item, dict):
+            return [p for v in item.values() for p in walk(v)]
+        return [p for v in item for p in walk(v)]
+
+    return walk(yaml.load(config.read_text(encoding="utf-8"), Loader=yaml.BaseLoader).get("nav", []))
+
+
+def generate() -> int:
+    """Run what changed, write every generated file; print a summary. Returns an exit status."""
+    start = time.perf_counter()
+    all_pages = {lang: pages(docs) for lang, docs in editions().items()}
+    jobs = _jobs(all_pages)
+    results, ran = run_jobs(jobs)
+    errors = [f"{j.get('path') or j['module']}: {results[k]['error']}" for k, j in jobs.items() if results[k].get("error")]
+    if errors:
+        print("sitekit: page code failed\n" + "\n".join(errors), file=sys.stderr)
+        return 1
+    outputs = {j["path"]: results[k]["outputs"] for k, j in jobs.items() if j["kind"] == "page"}
+    figures: dict[tuple[str, str], dict] = {}
+    for k, j in jobs.items():
+        if j["kind"] == "figures":
+            figures.setdefault((j["module"], j["lang"]), {}).update(results[k]["figures"])
+    files: dict[Path, str] = {}
+    roots = [GENERATED]
+    for lang, docs in editions().items():
+        config = ROOT / EDITIONS[lang][1]
+        site_url = yaml.load(config.read_text(encoding="utf-8"), Loader=yaml.BaseLoader).get("site_url", "/")
+        files |= files_for(lang, docs, all_pages[lang], outputs, figures, site_url, nav_order(config))
+        roots.append(docs / fragments.ASSETS)
+    changed = sync(files, roots)
+    digest = hashlib.sha256("".join(sorted(str(p) for p in files)).encode()).hexdigest()[:8]
+    print(f"sitekit: {sum(len(p) for p in all_pages.values())} pages, {len(jobs)} jobs ({ran} run, "
+          f"{len(jobs) - ran} cached), {len(files)} files ({changed} changed, set {digest}) "
+          f"in {time.perf_counter() - start:.1f} s")
+    return 0
