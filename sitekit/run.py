@@ -28,11 +28,11 @@ def run_page(path: Path) -> dict:
     """``{"outputs": {section: printed text}, "error": None or "section: traceback"}``."""
     namespace: dict = {"__name__": "__main__", "__file__": str(path)}
     outputs: dict[str, str] = {}
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     for index, (name, code) in enumerate(chunks(path)):
         buffer = io.StringIO()
         try:
-            compiled = compile(code, f"{path.relative_to(ROOT)} [{name or f'chunk {index}'}]", "exec",
-                               dont_inherit=True)
+            compiled = compile(code, f"{shown} [{name or f'chunk {index}'}]", "exec", dont_inherit=True)
             with contextlib.redirect_stdout(buffer):
                 exec(compiled, namespace)  # noqa: S102 - running the page is the point
         except BaseException:  # noqa: BLE001 - report anything a section raises

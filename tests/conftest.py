@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 
-ROOT = Path(__file__).resolve().parent.parent
-SITE = Path(os.environ.get("RN_SITE_DIR", ROOT / "site"))
+from tests._site import PAGES, ROOT, SITE, ZENSICAL_SITE, built_page
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -53,8 +52,9 @@ def torch_device(request) -> torch.device:
 
 
 def build_site() -> Path:
-    """Build the site into site/ once (make test builds it before pytest)."""
+    """Generate and build the site into site/ once (make test builds it before pytest)."""
     if not (SITE / "index.html").is_file():
+        subprocess.run([sys.executable, "-m", "sitekit", "generate"], cwd=ROOT, check=True)
         subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(SITE)], cwd=ROOT, check=True)
     return SITE
 
@@ -62,6 +62,14 @@ def build_site() -> Path:
 @pytest.fixture(scope="session")
 def site_dir() -> Path:
     return build_site()
+
+
+@pytest.fixture(scope="session")
+def zensical_dir() -> Path:
+    """The same docs rendered by Zensical into site-zensical/ (make test builds it)."""
+    if not (ZENSICAL_SITE / "index.html").is_file():
+        pytest.skip("site-zensical/ is not built (make test builds it)")
+    return ZENSICAL_SITE
 
 
 WEIGHTS = ROOT / ".cache" / "browser" / "weights"  # written by tests/browser/test_every_page.py
@@ -75,31 +83,27 @@ def pytest_sessionstart(session):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001
-    """Print how many page blocks the doc-tests ran and how many are marked norun, and the
-    heaviest first load the browser tests measured."""
+    """How many blocks the pages show, how often the page code ran, and the heaviest first load."""
     if hasattr(config, "workerinput") or not (SITE / "index.html").is_file():
         return
     import json
 
-    from sitekit.blocks import extract_blocks
+    from bs4 import BeautifulSoup
 
-    pages = blocks = norun = 0
-    notebooks = sum(1 for _ in (SITE / "notebooks").rglob("index.html")) if (SITE / "notebooks").is_dir() else 0
-    for html in SITE.rglob("index.html"):
-        relative = html.relative_to(SITE).parts
-        if html.parent.name == "404" or "assets" in relative or relative[0] == "notebooks":
-            continue
-        found = extract_blocks(html.read_text(encoding="utf-8"))
-        pages += 1
-        blocks += len(found)
-        norun += sum(not block.runs for block in found)
-    doc_tests = terminalreporter.stats.get("passed", [])
-    page_tests = sum(1 for report in doc_tests if "test_pages.py" in report.nodeid)
+    blocks = norun = 0
+    for source in PAGES:
+        html = built_page(SITE, source)
+        if html.is_file():
+            soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+            found = soup.select("article div.language-python")
+            blocks += len(found)
+            norun += sum("norun" in " ".join(tag.get("class", [])) for tag in found)
+    notebooks = sum(1 for report in terminalreporter.stats.get("passed", []) if "test_notebooks.py" in report.nodeid)
     terminalreporter.write_sep("=", "page doc-tests")
     terminalreporter.write_line(
-        f"pages built: {pages} (+ {notebooks} rendered notebooks); Python blocks: {blocks} "
-        f"({blocks - norun} executed, {norun} marked norun); page doc-tests passed: {page_tests}"
-    )
+        f"pages: {len(PAGES)}; Python blocks shown: {blocks} ({norun} marked norun), each a section of a "
+        f"snippets module (tests/sitekit/test_site_build.py); page code runs once in the build and once "
+        f"as a notebook: {notebooks} notebooks reproduced their recorded outputs")
     weights = [json.loads(p.read_text(encoding="utf-8")) for p in WEIGHTS.glob("*.json")] if WEIGHTS.is_dir() else []
     if weights:
         heaviest = max(weights, key=lambda w: w["bytes"])

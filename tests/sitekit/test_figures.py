@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import matplotlib
@@ -15,11 +16,16 @@ from sitekit import figures  # noqa: E402
 
 # Cheap figures of the site that carry legends, grids, annotations and embedded images.
 SITE_FIGURES = [
-    "snippets.normalization.pitfalls:batch_size_figure",
-    "snippets.performance.report:ratio_figure",
+    "snippets.normalization.figures:batch_size_figure",
+    "snippets.performance.figures:ratio_figure",
     "snippets.parallel.figures:speedup_figure",
     "snippets.image.figures:bit_planes_figure",
 ]
+
+
+def resolve(ref: str):
+    module, name = ref.split(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def everything_figure():
@@ -53,14 +59,14 @@ def same_up_to_ids(a: str, b: str) -> bool:
 
 @pytest.mark.parametrize("ref", ["tests.sitekit.test_figures:everything_figure", *SITE_FIGURES])
 def test_recoloured_light_svg_equals_the_dark_drawing(ref: str):
-    light = figures.render_theme(ref, "light")
-    dark = figures.render_theme(ref, "dark")
+    light = figures.render_theme(resolve(ref), "light")
+    dark = figures.render_theme(resolve(ref), "dark")
     assert light != dark
     assert same_up_to_ids(figures.to_dark(light), dark)
 
 
 def test_render_gives_both_palettes():
-    svgs = figures.render("tests.sitekit.test_figures:everything_figure")
+    svgs = figures.render(everything_figure)
     assert set(svgs) == {"light", "dark"}
     for light, dark in figures.DARK.items():
         assert light not in svgs["dark"].lower()
@@ -76,6 +82,18 @@ def test_light_colours_must_map_to_one_dark_colour(monkeypatch):
         figures._palette_map()
 
 
-def test_bad_reference():
-    with pytest.raises(ValueError, match="snippets.module:function"):
-        figures.resolve("snippets.image.figures")
+def test_every_site_figure_has_a_caption_in_both_editions():
+    """Every figure function of every topic carries @caption (the alt text and caption of the site)."""
+    import inspect
+
+    for path in sorted(figures_modules()):
+        module = importlib.import_module(path)
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if name.endswith("_figure") and function.__module__ == path:
+                assert set(getattr(function, "caption", {})) == {"en", "zh"}, f"{path}.{name}"
+
+
+def figures_modules() -> list[str]:
+    from sitekit.source import ROOT
+
+    return [f"snippets.{p.parent.name}.figures" for p in (ROOT / "snippets").glob("*/figures.py")]
