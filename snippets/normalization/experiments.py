@@ -144,6 +144,12 @@ def _accuracy(model: nn.Module, x: Tensor, y: Tensor, batch_size: int | None = N
     return (logits.argmax(1) == y).float().mean().item()
 
 
+@torch.no_grad()
+def _active_fraction(model: nn.Sequential, x: Tensor) -> float:
+    """Fraction of the last ReLU's outputs that are > 0 on ``x`` (eval mode): 0 = every unit dead."""
+    return (model.eval()[:-3](x) > 0).float().mean().item()
+
+
 def _layer_inputs(model: nn.Sequential) -> list[tuple[str, nn.Module]]:
     """The layers fed by a normalization block: the 2nd and 3rd conv and the final linear."""
     convs = [m for m in model if isinstance(m, nn.Conv2d)]
@@ -216,7 +222,8 @@ def run_training_experiment(steps: int = 250, lrs: tuple[float, ...] = (0.01, 0.
                             drift_lr: float = 0.1, probe_every: int = 20, n_test: int = 500) -> dict:
     """Plain, BN and noisy-BN CNNs trained with each learning rate (SGD, momentum 0.9, batch 64).
 
-    Per run: the loss curve, its largest step loss, whether it diverged, and train/test
+    Per run: the loss curve, its largest step loss, whether it diverged, the fraction of
+    active units after the last ReLU (test set), and train/test
     accuracy in eval mode with population statistics (``precise_bn_stats`` over the
     training set; noisy BN with its noise switched off). At
     ``drift_lr``, every ``probe_every`` steps, how far each layer's input has moved
@@ -236,7 +243,8 @@ def run_training_experiment(steps: int = 250, lrs: tuple[float, ...] = (0.01, 0.
             precise_bn_stats(model, x.split(128))  # population statistics for eval mode
             runs.append({"norm": norm, "lr": lr, **record,
                          "test_accuracy": _accuracy(model, x_test, y_test),
-                         "train_accuracy": _accuracy(model, x, y)})
+                         "train_accuracy": _accuracy(model, x, y),
+                         "active_units": _active_fraction(model, x_test)})
     return {"runs": runs, "config": {"steps": steps, "lrs": list(lrs), "drift_lr": drift_lr,
                                      "probe_every": probe_every, "n_test": n_test, "batch_size": 64}}
 # --8<-- [end:training_experiment]
