@@ -37,11 +37,12 @@ WU_JOHNSON_RESULTS = "results/normalization/wu_johnson.json"
 
 
 # --8<-- [start:digits]
-def load_digits_tensors(n_test: int = 500) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+def load_digits_tensors(n_test: int = 512) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """scikit-learn's 1797 8x8 digits as (x_train, y_train, x_test, y_test).
 
     x: Tensor[N, 1, 8, 8] float32 in [0, 1] (raw ink levels 0..16 divided by 16,
-    not standardized); y: Tensor[N] int64. A fixed shuffle, the last ``n_test`` for testing.
+    not standardized); y: Tensor[N] int64. A fixed shuffle; the last ``n_test``
+    images are the test set.
     """
     from sklearn.datasets import load_digits  # ships inside scikit-learn: no download
 
@@ -56,7 +57,7 @@ def load_digits_tensors(n_test: int = 500) -> tuple[Tensor, Tensor, Tensor, Tens
 
 # --8<-- [start:noisy_bn]
 class NoisyBatchNorm2d(nn.BatchNorm2d):
-    """BatchNorm2d followed, in training only, by a per-channel affine map redrawn every step.
+    """BatchNorm2d, then (training only) a per-channel affine map redrawn every step.
 
     y = BatchNorm2d(x) * s + t with s ~ U(0.5, 2) and t ~ U(-1, 1) per channel, new at
     each call (Santurkar et al. 2018's "noisy BN"): the next layer sees a mean and a
@@ -77,8 +78,10 @@ class NoisyBatchNorm2d(nn.BatchNorm2d):
 
 
 # --8<-- [start:cnn]
-def make_cnn(norm: str | int = "bn", seed: int = 0, widths: tuple[int, int, int] = (8, 16, 16)) -> nn.Sequential:
-    """Three 3x3 convs (``widths`` channels), 2x2 max pool before the third, average pool, linear.
+def make_cnn(norm: str | int = "bn", seed: int = 0,
+             widths: tuple[int, int, int] = (8, 16, 16)) -> nn.Sequential:
+    """Three 3x3 convs (``widths`` channels, a 2x2 max pool before the third),
+    global average pool, linear layer to 10 classes.
 
     ``norm``: "none" (conv biases, no normalization), "bn" (BatchNorm2d after each
     conv), "noisy" (NoisyBatchNorm2d) or an int (GhostBatchNorm2d with that
@@ -88,8 +91,12 @@ def make_cnn(norm: str | int = "bn", seed: int = 0, widths: tuple[int, int, int]
         conv = nn.Conv2d(c_in, c_out, 3, padding=1, bias=norm == "none")
         if norm == "none":
             return [conv, nn.ReLU()]
-        layer = (nn.BatchNorm2d(c_out) if norm == "bn" else NoisyBatchNorm2d(c_out) if norm == "noisy"
-                 else GhostBatchNorm2d(c_out, virtual_batch_size=norm))
+        if norm == "bn":
+            layer = nn.BatchNorm2d(c_out)
+        elif norm == "noisy":
+            layer = NoisyBatchNorm2d(c_out)
+        else:
+            layer = GhostBatchNorm2d(c_out, virtual_batch_size=norm)
         return [conv, layer, nn.ReLU()]
 
     c1, c2, c3 = widths
@@ -101,14 +108,14 @@ def make_cnn(norm: str | int = "bn", seed: int = 0, widths: tuple[int, int, int]
 
 # --8<-- [start:shift_domain]
 def shift_domain(x: Tensor, contrast: float, brightness: float) -> Tensor:
-    """A target domain: ``contrast * x + brightness`` (no clipping), labels unchanged."""
+    """A target domain: ``contrast * x + brightness`` (no clipping); same labels."""
     return contrast * x + brightness
 # --8<-- [end:shift_domain]
 
 
 # --8<-- [start:grouped_batches]
-def grouped_batches(num_batches: int, batch_size: int, dim: int = 8, offset_std: float = 10.0,
-                    seed: int = 0) -> tuple[Tensor, Tensor]:
+def grouped_batches(num_batches: int, batch_size: int, dim: int = 8,
+                    offset_std: float = 10.0, seed: int = 0) -> tuple[Tensor, Tensor]:
     """A task no single sample can solve: is the sample above its group's centre?
 
     Batch b is one group: x_i = o_b + u_i with o_b ~ N(0, offset_std^2 I) shared by
@@ -218,9 +225,11 @@ def _train(model: nn.Module, x: Tensor, y: Tensor, *, lr: float, steps: int, bat
 
 
 # --8<-- [start:training_experiment]
-def run_training_experiment(steps: int = 250, lrs: tuple[float, ...] = (0.01, 0.1, 1.0),
-                            drift_lr: float = 0.1, probe_every: int = 20, n_test: int = 500) -> dict:
-    """Plain, BN and noisy-BN CNNs trained with each learning rate (SGD, momentum 0.9, batch 64).
+def run_training_experiment(steps: int = 250,
+                            lrs: tuple[float, ...] = (0.01, 0.1, 1.0),
+                            drift_lr: float = 0.1, probe_every: int = 20,
+                            n_test: int = 512) -> dict:
+    """Plain, BN and noisy-BN CNNs at each learning rate (SGD, momentum 0.9, batch 64).
 
     Per run: the loss curve, its largest step loss, whether it diverged, the fraction of
     active units after the last ReLU (test set), and train/test
@@ -235,25 +244,30 @@ def run_training_experiment(steps: int = 250, lrs: tuple[float, ...] = (0.01, 0.
     for lr in lrs:
         for norm in ("none", "bn", "noisy"):
             model = make_cnn(norm)
-            record = _train(model, x, y, lr=lr, steps=steps, probe=probe if lr == drift_lr else None,
-                            probe_every=probe_every)
+            record = _train(model, x, y, lr=lr, steps=steps, probe_every=probe_every,
+                            probe=probe if lr == drift_lr else None)
             for layer in model.modules():
                 if isinstance(layer, NoisyBatchNorm2d):
-                    layer.noise = False  # evaluate the network itself, without the injected noise
+                    layer.noise = False  # evaluate the network itself, no noise
             precise_bn_stats(model, x.split(128))  # population statistics for eval mode
             runs.append({"norm": norm, "lr": lr, **record,
                          "test_accuracy": _accuracy(model, x_test, y_test),
                          "train_accuracy": _accuracy(model, x, y),
                          "active_units": _active_fraction(model, x_test)})
-    return {"runs": runs, "config": {"steps": steps, "lrs": list(lrs), "drift_lr": drift_lr,
-                                     "probe_every": probe_every, "n_test": n_test, "batch_size": 64}}
+    config = {"steps": steps, "lrs": list(lrs), "drift_lr": drift_lr,
+              "probe_every": probe_every, "n_test": n_test, "batch_size": 64}
+    return {"runs": runs, "config": config}
 # --8<-- [end:training_experiment]
 
 
 # --8<-- [start:wu_johnson_experiment]
-def run_wu_johnson_experiment(steps: int = 250, virtual_batch_sizes: tuple[int, ...] = (2, 4, 8, 16, 32, 128),
-                              shifts: tuple[tuple[float, float], ...] = ((0.5, 0.5), (2.0, -0.5), (1.0, 1.0)),
-                              leak_steps: int = 300, n_test: int = 500) -> dict:
+def run_wu_johnson_experiment(
+    steps: int = 250,
+    virtual_batch_sizes: tuple[int, ...] = (2, 4, 8, 16, 32, 128),
+    shifts: tuple[tuple[float, float], ...] = ((0.5, 0.5), (2.0, -0.5), (1.0, 1.0)),
+    leak_steps: int = 300,
+    n_test: int = 512,
+) -> dict:
     """The three experiments of the pitfalls page.
 
     1. Domain shift: a BN CNN trained on the digits (lr 0.1), tested on shifted test
@@ -272,12 +286,13 @@ def run_wu_johnson_experiment(steps: int = 250, virtual_batch_sizes: tuple[int, 
     source = {"source_test_accuracy": _accuracy(model, x_test, y_test), "shifts": []}
     for contrast, brightness in shifts:
         adapted = copy.deepcopy(model)
-        # AdaBN: population statistics of the target domain, from unlabeled target images
+        # AdaBN: population statistics of the target domain, from unlabeled images
         precise_bn_stats(adapted, shift_domain(x, contrast, brightness).split(128))
+        target = shift_domain(x_test, contrast, brightness)
         source["shifts"].append({
             "contrast": contrast, "brightness": brightness,
-            "source_stats": _accuracy(model, shift_domain(x_test, contrast, brightness), y_test),
-            "adabn": _accuracy(adapted, shift_domain(x_test, contrast, brightness), y_test)})
+            "source_stats": _accuracy(model, target, y_test),
+            "adabn": _accuracy(adapted, target, y_test)})
 
     ghost = []
     for size in virtual_batch_sizes:
@@ -286,7 +301,7 @@ def run_wu_johnson_experiment(steps: int = 250, virtual_batch_sizes: tuple[int, 
         precise_bn_stats(model, x.split(128)[:-1])  # full batches of 128 only
         ghost.append({"virtual_batch_size": size,
                       "test_eval": _accuracy(model, x_test, y_test),
-                      "test_train_mode": _accuracy(model, x_test, y_test, batch_size=128),
+                      "test_train_mode": _accuracy(model, x_test, y_test, 128),
                       "train_eval": _accuracy(model, x, y)})
 
     leak = {}
@@ -294,8 +309,8 @@ def run_wu_johnson_experiment(steps: int = 250, virtual_batch_sizes: tuple[int, 
     x_fresh, y_fresh = grouped_batches(64, 32, seed=1)
     for name, norm in (("bn", True), ("none", False)):
         torch.manual_seed(0)
-        mlp = nn.Sequential(nn.Linear(8, 32), *([nn.BatchNorm1d(32)] if norm else []), nn.ReLU(),
-                            nn.Linear(32, 2))
+        mlp = nn.Sequential(nn.Linear(8, 32), *([nn.BatchNorm1d(32)] if norm else []),
+                            nn.ReLU(), nn.Linear(32, 2))
         optimizer = torch.optim.SGD(mlp.parameters(), lr=0.1, momentum=0.9)
         for xb, yb in zip(x_leak, y_leak):  # one group per batch, as sampled
             loss = nn.functional.cross_entropy(mlp.train()(xb), yb)
@@ -303,22 +318,24 @@ def run_wu_johnson_experiment(steps: int = 250, virtual_batch_sizes: tuple[int, 
             loss.backward()
             optimizer.step()
         with torch.no_grad():
-            train_mode = torch.stack([mlp.train()(xb).argmax(1) == yb for xb, yb in zip(x_fresh, y_fresh)])
             eval_mode = mlp.eval()(x_fresh.flatten(0, 1)).argmax(1) == y_fresh.flatten()
-            mixed = x_fresh.flatten(0, 1)[torch.randperm(x_fresh.shape[0] * 32,
-                                                         generator=torch.Generator().manual_seed(2))]
+            mlp.train()  # batch statistics, one group per batch
+            train_mode = torch.stack([mlp(xb).argmax(1) == yb
+                                      for xb, yb in zip(x_fresh, y_fresh)])
             # the same samples in shuffled batches: groups mixed, nothing to exploit
-            labels_mixed = y_fresh.flatten()[torch.randperm(x_fresh.shape[0] * 32,
-                                                            generator=torch.Generator().manual_seed(2))]
-            mixed_mode = torch.cat([mlp.train()(xb).argmax(1) == yb
-                                    for xb, yb in zip(mixed.split(32), labels_mixed.split(32))])
+            gen = torch.Generator().manual_seed(2)
+            order = torch.randperm(y_fresh.numel(), generator=gen)
+            x_mixed = x_fresh.flatten(0, 1)[order].split(32)
+            y_mixed = y_fresh.flatten()[order].split(32)
+            mixed_mode = torch.cat([mlp(xb).argmax(1) == yb
+                                    for xb, yb in zip(x_mixed, y_mixed)])
         leak[name] = {"train_mode_grouped": train_mode.float().mean().item(),
                       "train_mode_shuffled": mixed_mode.float().mean().item(),
                       "eval_mode": eval_mode.float().mean().item()}
-    return {"domain_shift": source, "ghost": ghost, "leakage": leak,
-            "config": {"steps": steps, "virtual_batch_sizes": list(virtual_batch_sizes),
-                       "shifts": [list(s) for s in shifts], "leak_steps": leak_steps, "n_test": n_test,
-                       "sgd_batch_ghost": 128}}
+    config = {"steps": steps, "virtual_batch_sizes": list(virtual_batch_sizes),
+              "shifts": [list(s) for s in shifts], "leak_steps": leak_steps,
+              "n_test": n_test, "sgd_batch_ghost": 128}
+    return {"domain_shift": source, "ghost": ghost, "leakage": leak, "config": config}
 # --8<-- [end:wu_johnson_experiment]
 
 

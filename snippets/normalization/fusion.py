@@ -56,7 +56,8 @@ def fuse_conv_bn(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> nn.Conv2d:
         shift = shift + bn.bias
     # W: (C_out, C_in / groups, k, ...) -> scale each output channel's filter
     shape = [-1] + [1] * (conv.weight.dim() - 1)
-    fused.weight = nn.Parameter((conv.weight * scale.reshape(shape)).to(conv.weight.dtype))
+    weight = conv.weight * scale.reshape(shape)
+    fused.weight = nn.Parameter(weight.to(conv.weight.dtype))
     fused.bias = nn.Parameter(shift.to(conv.weight.dtype))
     return fused.eval()
 # --8<-- [end:fuse_conv_bn]

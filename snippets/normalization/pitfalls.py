@@ -165,7 +165,7 @@ def ghost_batch_norm(x: Tensor, virtual_batch_size: int, weight: Tensor | None =
 
 # --8<-- [start:GhostBatchNorm2d]
 class GhostBatchNorm2d(nn.BatchNorm2d):
-    """``nn.BatchNorm2d`` whose training batches are normalized in chunks of ``virtual_batch_size``.
+    """``nn.BatchNorm2d`` normalizing training batches in ``virtual_batch_size`` chunks.
 
     Training: ``ghost_batch_norm``, and the running statistics are updated once per
     chunk, as ``F.batch_norm`` would on that chunk. Eval: plain BatchNorm with the
@@ -182,11 +182,14 @@ class GhostBatchNorm2d(nn.BatchNorm2d):
         if self.track_running_stats:
             with torch.no_grad():  # running statistics: one update per ghost batch
                 for chunk in x.detach().split(self.virtual_batch_size):
-                    self.num_batches_tracked += 1  # counts ghost batches (momentum=None: their mean)
-                    momentum = 1 / self.num_batches_tracked.item() if self.momentum is None else self.momentum
-                    F.batch_norm(chunk, self.running_mean, self.running_var, training=True,
-                                 momentum=momentum, eps=self.eps)
-        return ghost_batch_norm(x, self.virtual_batch_size, self.weight, self.bias, self.eps)
+                    self.num_batches_tracked += 1  # counts ghost batches
+                    momentum = self.momentum  # None: the mean over all ghost batches
+                    if momentum is None:
+                        momentum = 1 / self.num_batches_tracked.item()
+                    F.batch_norm(chunk, self.running_mean, self.running_var,
+                                 training=True, momentum=momentum, eps=self.eps)
+        return ghost_batch_norm(x, self.virtual_batch_size, self.weight, self.bias,
+                                self.eps)
 # --8<-- [end:GhostBatchNorm2d]
 
 

@@ -24,9 +24,9 @@ from snippets.normalization.pitfalls import GhostBatchNorm2d
 
 class TestData:
     def test_digits(self):
-        """1797 digits in [0, 1], split 1297 / 500, every class in the test set."""
+        """1797 digits in [0, 1], split 1285 / 512, every class in the test set."""
         x, y, x_test, y_test = load_digits_tensors()
-        assert x.shape == (1297, 1, 8, 8) and x_test.shape == (500, 1, 8, 8)
+        assert x.shape == (1285, 1, 8, 8) and x_test.shape == (512, 1, 8, 8)
         assert x.min() == 0 and x.max() == 1 and set(y_test.tolist()) == set(range(10))
 
     def test_shift_domain(self):

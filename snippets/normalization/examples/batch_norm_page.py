@@ -89,12 +89,13 @@ from pathlib import Path
 
 results = json.loads(Path("results/normalization/bn_training.json").read_text())
 names = {"none": "no normalization", "bn": "BatchNorm", "noisy": "BatchNorm + noise"}
-print(f"{'lr':>5} | {'network':<17} | {'last loss':>9} | {'test acc':>8} | {'active units':>12}")
+print(f"{'lr':>5} | {'network':<17} | {'last loss':>9} | {'test acc':>8} | "
+      "active units")
 for run in results["runs"]:
     last = run["loss"][-1]["loss"]
     loss = "diverged" if last is None else f"{last:.4f}"
-    print(f"{run['lr']:>5} | {names[run['norm']]:<17} | {loss:>9} | {run['test_accuracy']:>8.3f} | "
-          f"{run['active_units']:>12.2f}")
+    print(f"{run['lr']:>5} | {names[run['norm']]:<17} | {loss:>9} | "
+          f"{run['test_accuracy']:>8.3f} | {run['active_units']:>12.2f}")
 # --8<-- [end:training_results]
 
 # --8<-- [start:drift_results]
@@ -103,14 +104,18 @@ from pathlib import Path
 
 results = json.loads(Path("results/normalization/bn_training.json").read_text())
 names = {"none": "no normalization", "bn": "BatchNorm", "noisy": "BatchNorm + noise"}
-print(f"lr {results['config']['drift_lr']}, after {results['config']['steps']} steps: "
-      "shift of each layer's input since initialization (in initial std)")
-print(f"{'network':<17} | {'conv2 mean/std':>14} | {'conv3 mean/std':>14} | {'linear mean/std':>15}")
+config = results["config"]
+print(f"lr {config['drift_lr']}, after {config['steps']} steps: shift of each layer's "
+      "input since initialization (in initial std)")
+print(f"{'network':<17} | {'conv2 mean/std':>14} | {'conv3 mean/std':>14} | "
+      f"{'linear mean/std':>15}")
 for run in results["runs"]:
     if run["drift"]:
         last = run["drift"][-1]
-        cells = [f"{last[k]['mean']:.2f} / {last[k]['std']:.2f}" for k in ("conv2", "conv3", "linear")]
-        print(f"{names[run['norm']]:<17} | {cells[0]:>14} | {cells[1]:>14} | {cells[2]:>15}")
+        cells = [f"{last[k]['mean']:.2f} / {last[k]['std']:.2f}"
+                 for k in ("conv2", "conv3", "linear")]
+        name = names[run["norm"]]
+        print(f"{name:<17} | {cells[0]:>14} | {cells[1]:>14} | {cells[2]:>15}")
 # --8<-- [end:drift_results]
 
 # --8<-- [start:fusion]
@@ -129,12 +134,16 @@ with torch.no_grad():
 conv.eval(), bn.eval()
 
 fused = fuse_conv_bn(conv, bn)
+twin = fuse_conv_bn_eval(conv, bn)
 x = torch.randn(4, 3, 12, 12)
 with torch.no_grad():
-    print(f"max |fused(x) - bn(conv(x))|        : {(fused(x) - bn(conv(x))).abs().max():.1e}")
-    print(f"max |ours - fuse_conv_bn_eval| weight: "
-          f"{(fused.weight - fuse_conv_bn_eval(conv, bn).weight).abs().max():.1e}")
-print("conv still without bias:", conv.bias is None, "| fused bias shape:", tuple(fused.bias.shape))
+    gap = (fused(x) - bn(conv(x))).abs().max()
+print(f"max |fused(x) - bn(conv(x))|         : {gap:.1e}")
+for name in ("weight", "bias"):
+    diff = (getattr(fused, name) - getattr(twin, name)).abs().max()
+    print(f"max |ours - fuse_conv_bn_eval| {name:<6}: {diff:.1e}")
+print("conv still without bias:", conv.bias is None)
+print("fused bias shape:", tuple(fused.bias.shape))
 # --8<-- [end:fusion]
 
 # --8<-- [start:fusion_speed]
@@ -142,10 +151,11 @@ import json
 from pathlib import Path
 
 bench = json.loads(Path("results/bench/normalization.json").read_text())
-row = next(r for r in bench["rows"] if r["case"].startswith("conv3x3 -> BatchNorm2d eval"))
-times = {entry["impl"]: entry["median_s"] for entry in row["results"]}
-print(row["params"], f"({bench['machine']['cpu']}, {bench['machine']['torch_threads']} threads)")
-for impl, seconds in times.items():
-    print(f"  {impl:<24} {seconds * 1e3:7.2f} ms")
+row = next(r for r in bench["rows"] if r["case"].startswith("conv3x3 -> BatchNorm2d"))
+machine = bench["machine"]
+print(row["params"])
+print(f"{machine['cpu']}, {machine['torch_threads']} threads, {bench['date']}")
+for entry in row["results"]:
+    print(f"  {entry['impl']:<24} {entry['median_s'] * 1e3:7.2f} ms")
 print(f"  fused / unfused: {row['ratio']:.2f}")
 # --8<-- [end:fusion_speed]
