@@ -58,6 +58,33 @@ def _cpu_rows(quick: bool) -> tuple[list[dict], list[dict]]:
                 "twin: nn.LayerNorm": lambda: module(x),
             }, ours="ours: layer_norm", twin="twin: nn.LayerNorm", params=params, nbytes=2 * x.numel() * 4,
                 repeats=5 if quick else 11, copy_gbs=copy_gbs))
+
+    # conv -> BN in eval mode vs the fused conv (fuse_conv_bn): one pass over the output fewer
+    fuse_conv_bn, missing = try_import("snippets.normalization.fusion", "fuse_conv_bn")
+    case = "conv3x3 -> BatchNorm2d eval vs fused conv"
+    shape = (2, 64, 56, 56) if quick else (16, 64, 56, 56)
+    params = f"input {shape} float32, 64 -> 64 channels, 3x3, padding 1, no conv bias"
+    if fuse_conv_bn is None:
+        rows.append(skipped(case, missing, params))
+    else:
+        torch.manual_seed(0)
+        conv = torch.nn.Conv2d(64, 64, 3, padding=1, bias=False)
+        bn = torch.nn.BatchNorm2d(64)
+        with torch.no_grad():
+            bn.running_mean.normal_(), bn.running_var.uniform_(0.5, 2), bn.weight.uniform_(0.5, 1.5)
+        unfused = torch.nn.Sequential(conv, bn).eval()
+        fused = fuse_conv_bn(conv.eval(), bn.eval())
+        x = torch.randn(shape, generator=generator)
+        with torch.no_grad():
+            gap = (fused(x) - unfused(x)).abs().max().item()
+            rows.append(measure(case, {
+                "ours: fused conv": lambda: fused(x),
+                "twin: conv -> BN (eval)": lambda: unfused(x),
+            }, ours="ours: fused conv", twin="twin: conv -> BN (eval)", params=params,
+                nbytes=2 * x.numel() * 4, repeats=5 if quick else 11, copy_gbs=copy_gbs,
+                note=f"max |fused - conv->BN| = {gap:.1e}"))
+    checks.append(sized(ratio_check("fused conv faster than conv -> BN in eval (CPU, (16, 64, 56, 56) float32)",
+                                     rows[-1], 1.0, "fused / unfused < 1"), quick))
     return rows, checks
 
 

@@ -2,7 +2,8 @@
 
 After Wu & Johnson, *Rethinking "Batch" in BatchNorm* (arXiv:2105.07576).
 Twins: ``torch.optim.swa_utils.update_bn`` (``precise_bn_stats``),
-``torchvision.ops.FrozenBatchNorm2d`` (``freeze_batch_norm``).
+``torchvision.ops.FrozenBatchNorm2d`` (``freeze_batch_norm``),
+``torch.nn.functional.batch_norm`` per chunk (``ghost_batch_norm``).
 
 ``python -m snippets.normalization.pitfalls`` reruns the small experiment of the
 article and writes ``results/normalization/batch_norm_pitfalls.json``.
@@ -17,12 +18,16 @@ import copy
 from collections.abc import Iterable
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
+
+from snippets._checks import check_channels, check_rank, check_tensor
 # --8<-- [end:imports]
 
 __all__ = [
     "freeze_batch_norm", "is_frozen", "precise_bn_stats",
     "keras_to_torch_momentum", "torch_to_keras_momentum",
+    "ghost_batch_norm", "GhostBatchNorm2d",
     "run_experiment", "RESULTS",
 ]
 
@@ -117,6 +122,75 @@ def torch_to_keras_momentum(momentum: float) -> float:
         raise ValueError(f"momentum must be in [0, 1], got {momentum}")
     return 1.0 - momentum
 # --8<-- [end:momentum]
+
+
+def _check_ghost(x: Tensor, virtual_batch_size: int, weight: Tensor | None, bias: Tensor | None) -> None:
+    """Raise unless ``x`` is (N, C, *) floating, N a multiple of ``virtual_batch_size`` >= 1, weight/bias (C,)."""
+    check_tensor("x", x)
+    check_rank("x", x, (2, 3, 4, 5), "(N, C, *)")
+    if isinstance(virtual_batch_size, bool) or not isinstance(virtual_batch_size, int) or virtual_batch_size < 1:
+        raise ValueError(f"virtual_batch_size must be a positive int, got {virtual_batch_size!r}")
+    if x.shape[0] % virtual_batch_size:
+        raise ValueError(f"the batch size N={x.shape[0]} must be a multiple of virtual_batch_size="
+                         f"{virtual_batch_size}; drop or pad the last samples")
+    check_channels("weight", weight, x.shape[1])
+    check_channels("bias", bias, x.shape[1])
+
+
+# --8<-- [start:ghost_batch_norm]
+def ghost_batch_norm(x: Tensor, virtual_batch_size: int, weight: Tensor | None = None,
+                     bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Training-mode BatchNorm of ``x`` (Tensor[N, C, *]) over "ghost" batches.
+
+    Each consecutive chunk of ``virtual_batch_size`` samples is normalized with its
+    own mean and biased variance, then ``weight`` / ``bias`` (Tensor[C]) apply:
+    the normalization batch is the chunk, the SGD batch is all N samples.
+    Returns Tensor[N, C, *].
+    """
+    _check_ghost(x, virtual_batch_size, weight, bias)
+    n, channels = x.shape[:2]
+    # (N, C, *) -> (G, V, C, *): G chunks of V samples each
+    chunks = x.reshape(n // virtual_batch_size, virtual_batch_size, *x.shape[1:])
+    dims = [1, *range(3, chunks.dim())]  # per chunk and channel: samples and positions
+    var, mean = torch.var_mean(chunks, dim=dims, correction=0, keepdim=True)
+    y = ((chunks - mean) * torch.rsqrt(var + eps)).reshape(x.shape)
+    shape = [1, channels] + [1] * (x.dim() - 2)  # broadcast Tensor[C] against x
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+# --8<-- [end:ghost_batch_norm]
+
+
+# --8<-- [start:GhostBatchNorm2d]
+class GhostBatchNorm2d(nn.BatchNorm2d):
+    """``nn.BatchNorm2d`` normalizing training batches in ``virtual_batch_size`` chunks.
+
+    Training: ``ghost_batch_norm``, and the running statistics are updated once per
+    chunk, as ``F.batch_norm`` would on that chunk. Eval: plain BatchNorm with the
+    running statistics.
+    """
+
+    def __init__(self, num_features: int, virtual_batch_size: int, **kwargs) -> None:
+        super().__init__(num_features, **kwargs)
+        self.virtual_batch_size = virtual_batch_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.training:
+            return super().forward(x)
+        if self.track_running_stats:
+            with torch.no_grad():  # running statistics: one update per ghost batch
+                for chunk in x.detach().split(self.virtual_batch_size):
+                    self.num_batches_tracked += 1  # counts ghost batches
+                    momentum = self.momentum  # None: the mean over all ghost batches
+                    if momentum is None:
+                        momentum = 1 / self.num_batches_tracked.item()
+                    F.batch_norm(chunk, self.running_mean, self.running_var,
+                                 training=True, momentum=momentum, eps=self.eps)
+        return ghost_batch_norm(x, self.virtual_batch_size, self.weight, self.bias,
+                                self.eps)
+# --8<-- [end:GhostBatchNorm2d]
 
 
 # --8<-- [start:experiment]

@@ -1,4 +1,4 @@
-"""snippets.normalization.pitfalls: freezing BN, precise statistics (vs update_bn), momentum conversion."""
+"""snippets.normalization.pitfalls: freezing BN, precise statistics (vs update_bn), momentum conversion, ghost BN."""
 
 from __future__ import annotations
 
@@ -8,15 +8,20 @@ from pathlib import Path
 
 import pytest
 import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 from torch.optim.swa_utils import update_bn
 from torch.testing import assert_close
 
 from snippets.normalization.pitfalls import (
     RESULTS,
+    GhostBatchNorm2d,
     batch_size_figure,
     ema_vs_precise_figure,
     freeze_batch_norm,
+    ghost_batch_norm,
     is_frozen,
     keras_to_torch_momentum,
     precise_bn_stats,
@@ -223,3 +228,98 @@ class TestExperiment:
         for figure in (ema_vs_precise_figure(), batch_size_figure()):
             assert len(figure.axes) == 1
             plt.close(figure)
+
+
+def _ghost_reference(x, size, weight=None, bias=None, eps=1e-5):
+    return torch.cat([F.batch_norm(chunk, None, None, weight, bias, True, 0.0, eps) for chunk in x.split(size)])
+
+
+class TestGhostBatchNorm:
+    @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+    @pytest.mark.parametrize("shape", [(12, 3), (12, 3, 5), (12, 3, 4, 4)])
+    @pytest.mark.parametrize("size", [1, 3, 4, 12])
+    def test_matches_torch_per_chunk(self, dtype, shape, size):
+        """Equals F.batch_norm(chunk, training=True) concatenated over chunks of virtual_batch_size."""
+        torch.manual_seed(0)
+        x = torch.randn(shape, dtype=dtype) * 3 + 1
+        if size == 1 and len(shape) == 2:
+            size = 2  # one value per channel cannot be normalized
+        weight, bias = torch.rand(3, dtype=dtype), torch.randn(3, dtype=dtype)
+        assert_close(ghost_batch_norm(x, size, weight, bias, eps=1e-3), _ghost_reference(x, size, weight, bias, 1e-3))
+
+    @settings(max_examples=15, deadline=None)
+    @given(groups=st.integers(1, 4), size=st.integers(2, 5), channels=st.integers(1, 4), affine=st.booleans(),
+           seed=st.integers(0, 2**16))
+    def test_property_matches_torch(self, groups, size, channels, affine, seed):
+        """Random shapes, with and without weight/bias."""
+        gen = torch.Generator().manual_seed(seed)
+        x = torch.randn(groups * size, channels, 3, 2, generator=gen) * 2
+        weight = torch.rand(channels, generator=gen) if affine else None
+        bias = torch.randn(channels, generator=gen) if affine else None
+        assert_close(ghost_batch_norm(x, size, weight, bias), _ghost_reference(x, size, weight, bias))
+
+    def test_whole_batch_is_batch_norm(self):
+        """virtual_batch_size = N: plain training-mode batch norm; each chunk has mean 0, variance 1."""
+        torch.manual_seed(1)
+        x = torch.randn(8, 2, 3, 3) + 5
+        assert_close(ghost_batch_norm(x, 8), F.batch_norm(x, None, None, training=True))
+        chunks = ghost_batch_norm(x, 2).reshape(4, 2, 2, 3, 3)
+        assert_close(chunks.mean(dim=(1, 3, 4)), torch.zeros(4, 2), atol=1e-6, rtol=0)
+
+    def test_gradcheck(self):
+        """Gradients with respect to x, weight and bias (float64)."""
+        torch.manual_seed(2)
+        x = torch.randn(6, 2, 3, dtype=torch.float64, requires_grad=True)
+        weight = torch.rand(2, dtype=torch.float64, requires_grad=True)
+        bias = torch.randn(2, dtype=torch.float64, requires_grad=True)
+        assert torch.autograd.gradcheck(lambda *a: ghost_batch_norm(a[0], 3, a[1], a[2]), (x, weight, bias))
+
+    def test_gradient_matches_torch(self):
+        """The same x.grad as autograd through the per-chunk F.batch_norm."""
+        torch.manual_seed(3)
+        x = torch.randn(8, 3, 2, 2, requires_grad=True)
+        ref_x = x.detach().clone().requires_grad_(True)
+        upstream = torch.randn(8, 3, 2, 2)
+        ghost_batch_norm(x, 4).backward(upstream)
+        _ghost_reference(ref_x, 4).backward(upstream)
+        assert_close(x.grad, ref_x.grad)
+
+    def test_input_not_mutated(self):
+        x = torch.randn(4, 2, 3)
+        copy_ = x.clone()
+        ghost_batch_norm(x, 2, torch.ones(2), torch.zeros(2))
+        assert torch.equal(x, copy_)
+
+    def test_not_a_multiple(self):
+        with pytest.raises(ValueError, match="N=10 must be a multiple of virtual_batch_size=4"):
+            ghost_batch_norm(torch.randn(10, 3), 4)
+
+    @pytest.mark.parametrize("bad", [0, -2, 2.0, True])
+    def test_bad_virtual_batch_size(self, bad):
+        with pytest.raises(ValueError, match="virtual_batch_size must be a positive int"):
+            ghost_batch_norm(torch.randn(4, 3), bad)
+
+    def test_bad_weight_and_dtype(self):
+        with pytest.raises(ValueError, match=r"weight must have shape \(3,\)"):
+            ghost_batch_norm(torch.randn(4, 3), 2, torch.ones(4))
+        with pytest.raises(TypeError, match="x must have a floating dtype"):
+            ghost_batch_norm(torch.ones(4, 3, dtype=torch.long), 2)
+
+
+class TestGhostBatchNorm2d:
+    def test_training_and_running_stats(self):
+        """Training output is ghost_batch_norm; momentum=None running stats average the chunks' statistics."""
+        torch.manual_seed(4)
+        layer = GhostBatchNorm2d(3, virtual_batch_size=2, momentum=None)
+        x = torch.randn(6, 3, 4, 4) * 2 + 1
+        assert_close(layer(x), ghost_batch_norm(x, 2, layer.weight, layer.bias))
+        chunks = x.split(2)
+        assert_close(layer.running_mean, torch.stack([c.mean(dim=(0, 2, 3)) for c in chunks]).mean(0))
+        assert_close(layer.running_var, torch.stack([c.var(dim=(0, 2, 3)) for c in chunks]).mean(0))
+        assert layer.num_batches_tracked.item() == 3
+
+    def test_eval_is_batch_norm(self):
+        layer, ref = GhostBatchNorm2d(3, virtual_batch_size=2), nn.BatchNorm2d(3)
+        x = torch.randn(4, 3, 2, 2)
+        layer(x), ref.load_state_dict(layer.state_dict())
+        assert_close(layer.eval()(x), ref.eval()(x))

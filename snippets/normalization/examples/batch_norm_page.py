@@ -82,3 +82,80 @@ for name, fn in (("torch", torch.nn.functional.batch_norm), ("ours", batch_norm)
     except ValueError as error:
         print(f"{name:>5}: ValueError: {error}")
 # --8<-- [end:one_value]
+
+# --8<-- [start:training_results]
+import json
+from pathlib import Path
+
+results = json.loads(Path("results/normalization/bn_training.json").read_text())
+names = {"none": "no normalization", "bn": "BatchNorm", "noisy": "BatchNorm + noise"}
+print(f"{'lr':>5} | {'network':<17} | {'last loss':>9} | {'test acc':>8} | "
+      "active units")
+for run in results["runs"]:
+    last = run["loss"][-1]["loss"]
+    loss = "diverged" if last is None else f"{last:.4f}"
+    print(f"{run['lr']:>5} | {names[run['norm']]:<17} | {loss:>9} | "
+          f"{run['test_accuracy']:>8.3f} | {run['active_units']:>12.2f}")
+# --8<-- [end:training_results]
+
+# --8<-- [start:drift_results]
+import json
+from pathlib import Path
+
+results = json.loads(Path("results/normalization/bn_training.json").read_text())
+names = {"none": "no normalization", "bn": "BatchNorm", "noisy": "BatchNorm + noise"}
+config = results["config"]
+print(f"lr {config['drift_lr']}, after {config['steps']} steps: shift of each layer's "
+      "input since initialization (in initial std)")
+print(f"{'network':<17} | {'conv2 mean/std':>14} | {'conv3 mean/std':>14} | "
+      f"{'linear mean/std':>15}")
+for run in results["runs"]:
+    if run["drift"]:
+        last = run["drift"][-1]
+        cells = [f"{last[k]['mean']:.2f} / {last[k]['std']:.2f}"
+                 for k in ("conv2", "conv3", "linear")]
+        name = names[run["norm"]]
+        print(f"{name:<17} | {cells[0]:>14} | {cells[1]:>14} | {cells[2]:>15}")
+# --8<-- [end:drift_results]
+
+# --8<-- [start:fusion]
+import torch
+from torch import nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+from snippets.normalization.fusion import fuse_conv_bn
+
+torch.manual_seed(0)
+conv, bn = nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8)
+for _ in range(20):  # some training steps' worth of running statistics
+    bn(conv(torch.randn(16, 3, 12, 12) * 2 + 1))
+with torch.no_grad():
+    bn.weight.uniform_(0.5, 1.5), bn.bias.uniform_(-1, 1)
+conv.eval(), bn.eval()
+
+fused = fuse_conv_bn(conv, bn)
+twin = fuse_conv_bn_eval(conv, bn)
+x = torch.randn(4, 3, 12, 12)
+with torch.no_grad():
+    gap = (fused(x) - bn(conv(x))).abs().max()
+print(f"max |fused(x) - bn(conv(x))|         : {gap:.1e}")
+for name in ("weight", "bias"):
+    diff = (getattr(fused, name) - getattr(twin, name)).abs().max()
+    print(f"max |ours - fuse_conv_bn_eval| {name:<6}: {diff:.1e}")
+print("conv still without bias:", conv.bias is None)
+print("fused bias shape:", tuple(fused.bias.shape))
+# --8<-- [end:fusion]
+
+# --8<-- [start:fusion_speed]
+import json
+from pathlib import Path
+
+bench = json.loads(Path("results/bench/normalization.json").read_text())
+row = next(r for r in bench["rows"] if r["case"].startswith("conv3x3 -> BatchNorm2d"))
+machine = bench["machine"]
+print(row["params"])
+print(f"{machine['cpu']}, {machine['torch_threads']} threads, {bench['date']}")
+for entry in row["results"]:
+    print(f"  {entry['impl']:<24} {entry['median_s'] * 1e3:7.2f} ms")
+print(f"  fused / unfused: {row['ratio']:.2f}")
+# --8<-- [end:fusion_speed]

@@ -144,3 +144,60 @@ for eps in (1e-3, 1e-5):
     y = torch.nn.functional.batch_norm(x, torch.zeros(1), running_var, eps=eps)
     print(f"eps={eps:.0e}: output {y.item():.4f}")
 # --8<-- [end:keras]
+
+# --8<-- [start:domain_shift]
+import json
+from pathlib import Path
+
+results = json.loads(Path("results/normalization/wu_johnson.json").read_text())
+shift = results["domain_shift"]
+print(f"source domain, test accuracy: {shift['source_test_accuracy']:.3f}")
+print(f"{'target = c * x + b':<19} | {'source statistics':>17} | {'AdaBN':>6}")
+for row in shift["shifts"]:
+    name = f"c={row['contrast']}, b={row['brightness']}"
+    print(f"{name:<19} | {row['source_stats']:>17.3f} | {row['adabn']:>6.3f}")
+# --8<-- [end:domain_shift]
+
+# --8<-- [start:ghost_twin]
+import torch
+import torch.nn.functional as F
+
+from snippets.normalization.pitfalls import ghost_batch_norm
+
+torch.manual_seed(0)
+x = torch.randn(12, 3, 4, 4) * 2 + 1  # an SGD batch of 12
+y = ghost_batch_norm(x, virtual_batch_size=4)
+ref = torch.cat([F.batch_norm(c, None, None, training=True) for c in x.split(4)])
+print(f"max |ghost_batch_norm - F.batch_norm per chunk|: {(y - ref).abs().max():.1e}")
+chunk_means = y[:, 0].reshape(3, -1).mean(1)  # channel 0, one mean per chunk of 4
+print("every chunk mean below 1e-6:", bool((chunk_means.abs() < 1e-6).all()))
+whole = F.batch_norm(x, None, None, training=True)  # one batch of 12
+whole_means = whole[:, 0].reshape(3, -1).mean(1)
+print("chunk means, one batch of 12:", [f"{m:+.2f}" for m in whole_means])
+# --8<-- [end:ghost_twin]
+
+# --8<-- [start:ghost_results]
+import json
+from pathlib import Path
+
+ghost = json.loads(Path("results/normalization/wu_johnson.json").read_text())["ghost"]
+print(f"{'ghost batch':>11} | {'test, eval':>10} | {'test, train mode':>16} | "
+      f"{'train/eval gap':>14} | {'train acc':>9}")
+for row in ghost:
+    gap = row["test_eval"] - row["test_train_mode"]
+    print(f"{row['virtual_batch_size']:>11} | {row['test_eval']:>10.3f} | "
+          f"{row['test_train_mode']:>16.3f} | {gap:>14.3f} | {row['train_eval']:>9.3f}")
+# --8<-- [end:ghost_results]
+
+# --8<-- [start:leakage]
+import json
+from pathlib import Path
+
+results = json.loads(Path("results/normalization/wu_johnson.json").read_text())
+leak = results["leakage"]
+print(f"{'model':<16} | {'train mode, grouped':>19} | {'train mode, shuffled':>20} | "
+      "eval mode")
+for name, row in (("MLP + BatchNorm", leak["bn"]), ("MLP, no norm", leak["none"])):
+    print(f"{name:<16} | {row['train_mode_grouped']:>19.3f} | "
+          f"{row['train_mode_shuffled']:>20.3f} | {row['eval_mode']:>9.3f}")
+# --8<-- [end:leakage]
