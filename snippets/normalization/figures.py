@@ -92,6 +92,7 @@ def ghost_batch_figure(lang: str = "en"):
     ax.legend(frameon=False, fontsize=8)
     ax.grid(True, alpha=0.4)
     fig.tight_layout()
+    return fig
 
 
 @caption("How fast the running mean follows the data for three momentum settings (batches drawn with mean 3)")
@@ -193,3 +194,4 @@ def batch_size_figure():
     ax.set_ylabel("validation accuracy")
     ax.legend(frameon=False, fontsize=8)
     ax.grid(True, alpha=0.4)
+    return fig
