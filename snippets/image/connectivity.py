@@ -118,15 +118,16 @@ def _find(parent, i):  # pragma: no cover - compiled by numba
 # --8<-- [end:find]
 
 
-# --8<-- [start:two_pass]
+# --8<-- [start:first_pass]
 @numba.njit(cache=JIT_CACHE)
-def _two_pass(foreground, offsets):  # pragma: no cover - compiled by numba
-    """Two-pass labelling; ``offsets``: the already-scanned neighbours (up, left, ...)."""
+def _first_pass(foreground, offsets):  # pragma: no cover - compiled by numba
+    """Provisional labels in raster order, and the union-find forest of labels that
+    touch. ``offsets``: the neighbours already scanned (up, left, and for 8: the two
+    upper diagonals). Returns (labels, parent, number of labels + 1)."""
     height, width = foreground.shape
     labels = np.zeros((height, width), np.int32)
-    parent = np.zeros(height * width + 1, np.int32)  # parent[k]: union-find tree
+    parent = np.zeros(height * width + 1, np.int32)  # parent[k]: k's tree
     next_label = 1
-    # pass 1: provisional labels; record which ones touch (union, smaller root wins)
     for i in range(height):
         for j in range(width):
             if not foreground[i, j]:
@@ -138,7 +139,7 @@ def _two_pass(foreground, offsets):  # pragma: no cover - compiled by numba
                     root = _find(parent, labels[ni, nj])
                     if current == 0:
                         current = root
-                    elif root < current:
+                    elif root < current:  # union: the smaller root wins
                         parent[current] = root
                         current = root
                     elif root > current:
@@ -148,8 +149,17 @@ def _two_pass(foreground, offsets):  # pragma: no cover - compiled by numba
                 parent[current] = current
                 next_label += 1
             labels[i, j] = current
-    # the root of a tree is its smallest label, given at the component's first
-    # pixel in raster order: number the roots 1, 2, ... in that order
+    return labels, parent, next_label
+# --8<-- [end:first_pass]
+
+
+# --8<-- [start:second_pass]
+@numba.njit(cache=JIT_CACHE)
+def _second_pass(labels, parent, next_label):  # pragma: no cover - compiled by numba
+    """Replace each provisional label by its component's number, in place.
+
+    A tree's root is its smallest label, given at the component's first pixel in
+    raster order: numbering the roots 1, 2, ... in label order follows that order."""
     final = np.zeros(next_label, np.int32)
     count = 0
     for k in range(1, next_label):
@@ -158,13 +168,13 @@ def _two_pass(foreground, offsets):  # pragma: no cover - compiled by numba
             count += 1
             final[k] = count
         else:
-            final[k] = final[root]
-    # pass 2: replace every provisional label by its component's number
+            final[k] = final[root]  # root < k: numbered already
+    height, width = labels.shape
     for i in range(height):
         for j in range(width):
             labels[i, j] = final[labels[i, j]]
-    return labels, count
-# --8<-- [end:two_pass]
+    return count
+# --8<-- [end:second_pass]
 
 _SCANNED = {4: np.array([[-1, 0], [0, -1]]),  # up, left
             8: np.array([[-1, -1], [-1, 0], [-1, 1], [0, -1]])}  # and the two upper diagonals
@@ -181,6 +191,7 @@ def label(image: np.ndarray, connectivity: int = 8) -> tuple[np.ndarray, int]:
     _check_binary_image(image)
     if connectivity not in (4, 8) or isinstance(connectivity, bool):
         raise ValueError(f"connectivity must be 4 or 8, got {connectivity!r}")
-    labels, count = _two_pass(np.ascontiguousarray(image != 0), _SCANNED[connectivity])
+    labels, parent, next_label = _first_pass(np.ascontiguousarray(image != 0), _SCANNED[connectivity])
+    count = _second_pass(labels, parent, next_label)
     return labels, int(count)
 # --8<-- [end:label]

@@ -59,8 +59,7 @@ def _taps(in_size: int, out_size: int, method: str) -> tuple[np.ndarray, np.ndar
     if method == "nearest":  # the closest centre; a tie (x = k + 0.5) goes up
         index = np.floor(x + 0.5)[:, None]
         return np.clip(index, 0, in_size - 1).astype(np.intp), np.ones_like(index)
-    if method == "bilinear":  # x clamped into [0, in_size - 1], like OpenCV
-        x = np.clip(x, 0, in_size - 1)
+    if method == "bilinear":
         offsets = np.arange(2)  # the neighbours floor(x) and floor(x) + 1
         weight = lambda f: 1 - np.abs(f)  # noqa: E731 - the triangle (tent) kernel
     else:  # bicubic: floor(x) - 1 .. floor(x) + 2, Keys' kernel
@@ -69,7 +68,8 @@ def _taps(in_size: int, out_size: int, method: str) -> tuple[np.ndarray, np.ndar
     left = np.floor(x)[:, None]
     index = left + offsets  # (out_size, taps)
     w = weight(x[:, None] - index)
-    # indices beyond the border repeat the edge pixel (OpenCV's BORDER_REPLICATE)
+    # indices beyond the border repeat the edge pixel (OpenCV's BORDER_REPLICATE);
+    # for bilinear that is OpenCV's clamping of x into [0, in_size - 1]
     return np.clip(index, 0, in_size - 1).astype(np.intp), w
 # --8<-- [end:taps]
 
