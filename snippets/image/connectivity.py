@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-# numba's on-disk cache needs a source file: off when this code runs from a page or a REPL
+# numba caches compiled code on disk only for a source file (not a page or a REPL)
 JIT_CACHE = not globals().get("__file__", "<").startswith("<")
 # --8<-- [end:imports]
 
@@ -45,7 +45,8 @@ def _check_binary_image(image: object) -> np.ndarray:
 
 
 # --8<-- [start:neighbours]
-def neighbours(p: Pixel, kind: str = "4", shape: tuple[int, int] | None = None) -> list[Pixel]:
+def neighbours(p: Pixel, kind: str = "4",
+               shape: tuple[int, int] | None = None) -> list[Pixel]:
     """N4(p), ND(p) or N8(p) = N4(p) | ND(p) of the pixel p = (x, y) (row, col).
 
     kind: "4" (up, left, right, down), "d" (the four diagonals) or "8" (both).
@@ -85,8 +86,9 @@ def adjacent(image: np.ndarray, p: Pixel, q: Pixel, kind: str = "8", V=(1,)) -> 
 
 
 # --8<-- [start:paths]
-def paths(image: np.ndarray, p: Pixel, q: Pixel, kind: str = "8", V=(1,)) -> list[list[Pixel]]:
-    """Every path from p to q that visits no pixel twice (depth-first; small images only).
+def paths(image: np.ndarray, p: Pixel, q: Pixel, kind: str = "8",
+          V=(1,)) -> list[list[Pixel]]:
+    """Every path from p to q that visits no pixel twice (depth-first; small images).
 
     A path is a sequence p = r_0, r_1, ..., r_n = q with r_k and r_(k+1) adjacent.
     """
@@ -191,7 +193,8 @@ def label(image: np.ndarray, connectivity: int = 8) -> tuple[np.ndarray, int]:
     _check_binary_image(image)
     if connectivity not in (4, 8) or isinstance(connectivity, bool):
         raise ValueError(f"connectivity must be 4 or 8, got {connectivity!r}")
-    labels, parent, next_label = _first_pass(np.ascontiguousarray(image != 0), _SCANNED[connectivity])
+    foreground = np.ascontiguousarray(image != 0)
+    labels, parent, next_label = _first_pass(foreground, _SCANNED[connectivity])
     count = _second_pass(labels, parent, next_label)
     return labels, int(count)
 # --8<-- [end:label]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-# numba's on-disk cache needs a source file: off when this code runs from a page or a REPL
+# numba caches compiled code on disk only for a source file (not a page or a REPL)
 JIT_CACHE = not globals().get("__file__", "<").startswith("<")
 # --8<-- [end:imports]
 
@@ -34,7 +34,8 @@ def _check_metric(metric: object) -> str:
 
 
 # --8<-- [start:distance]
-def distance(p: tuple[int, int], q: tuple[int, int], metric: str = "euclidean") -> float:
+def distance(p: tuple[int, int], q: tuple[int, int],
+             metric: str = "euclidean") -> float:
     """D_e, D_4 or D_8 between pixels p = (x, y) and q = (s, t)."""
     metric = _check_metric(metric)
     dx, dy = abs(p[0] - q[0]), abs(p[1] - q[1])
@@ -49,7 +50,7 @@ def distance(p: tuple[int, int], q: tuple[int, int], metric: str = "euclidean") 
 # --8<-- [start:chamfer]
 @numba.njit(cache=JIT_CACHE)
 def _chamfer(zero, diagonal):  # pragma: no cover - compiled by numba
-    """D_4 (diagonal=False) or D_8 (True) to the nearest zero pixel, in two raster scans."""
+    """D_4 (diagonal=False) or D_8 (True) to the nearest zero pixel, two raster scans."""
     height, width = zero.shape
     far = height + width  # more than any distance inside the image
     d = np.where(zero, 0, far)
@@ -137,7 +138,7 @@ def distance_transform(image: np.ndarray, metric: str = "euclidean") -> np.ndarr
     metric = _check_metric(metric)
     zero = np.ascontiguousarray(image == 0)
     if not zero.any():
-        raise ValueError("image has no zero pixel: the distance to the nearest one is undefined")
+        raise ValueError("image has no zero pixel: the distance to one is undefined")
     if metric == "euclidean":
         return _edt(zero)
     return _chamfer(zero, metric == "chessboard")

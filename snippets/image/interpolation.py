@@ -25,7 +25,8 @@ METHODS = ("nearest", "bilinear", "bicubic")
 
 
 # --8<-- [start:source_coordinates]
-def source_coordinates(in_size: int, out_size: int, align_corners: bool = False) -> np.ndarray:
+def source_coordinates(in_size: int, out_size: int,
+                       align_corners: bool = False) -> np.ndarray:
     """Input coordinate sampled by each output pixel d = 0..out_size-1 of one axis.
 
     Half-pixel centres (``align_corners=False``): pixel centres sit at d + 0.5, so
@@ -87,7 +88,8 @@ def _check_resize(image: object, shape: object, method: object) -> tuple[int, in
 
 
 # --8<-- [start:resize]
-def resize(image: np.ndarray, shape: tuple[int, int], method: str = "bilinear") -> np.ndarray:
+def resize(image: np.ndarray, shape: tuple[int, int],
+           method: str = "bilinear") -> np.ndarray:
     """Resize ``image`` (ndarray[H, W], uint8) to ``shape`` = (height, width).
 
     method: "nearest", "bilinear" or "bicubic", with half-pixel centres. Separable:

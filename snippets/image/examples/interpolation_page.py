@@ -14,9 +14,11 @@ for n_in, n_out in ((4, 6), (6, 4)):
         # torch's linear interpolation of the ramp 0, 1, ..., n_in - 1 returns x itself
         # (clamped into [0, n_in - 1], where it needs no neighbour beyond the border)
         ramp = torch.arange(n_in, dtype=torch.float64).reshape(1, 1, n_in)
-        theirs = F.interpolate(ramp, size=n_out, mode="linear", align_corners=align_corners)
+        theirs = F.interpolate(ramp, size=n_out, mode="linear",
+                               align_corners=align_corners)
         same = np.allclose(np.clip(x, 0, n_in - 1), theirs.ravel().numpy())
-        print(f"{n_in} -> {n_out}, align_corners={align_corners!s:5}: x = {x}  torch agrees: {same}")
+        print(f"{n_in} -> {n_out}, align_corners={align_corners!s:5}: x = {x}"
+              f"  torch agrees: {same}")
 # --8<-- [end:coordinates]
 
 # --8<-- [start:small_example]
@@ -68,7 +70,7 @@ picks = {
     "PIL NEAREST": np.asarray(Image.fromarray(column).resize((1, 21), Image.NEAREST)),
     "cv2 INTER_NEAREST": cv2.resize(column, (1, 21), interpolation=cv2.INTER_NEAREST),
 }
-print("x of output row 10:", source_coordinates(50, 21)[10], "(a tie between rows 24 and 25)")
+print("x of output row 10:", source_coordinates(50, 21)[10], "(a tie: rows 24 and 25)")
 print("ours / skimage order=0:", ours)
 for name, theirs in picks.items():
     rows = np.flatnonzero(theirs.ravel() != ours)
@@ -147,7 +149,8 @@ for n in (5, 12):
         outputs = {name: f(n) for name, f in methods.items()}
         print(f"\n1 x 8 -> 1 x {n}, {family}:")
         for k, (name, out) in enumerate(outputs.items()):
-            print(f"  {chr(65 + k)} {name:30s}", " ".join(f"{v:3d}" for v in out.ravel()))
+            values = " ".join(f"{v:3d}" for v in out.ravel())
+            print(f"  {chr(65 + k)} {name:30s} {values}")
         keys = [chr(65 + k) for k in range(len(outputs))]
         print("  max|diff|  " + " ".join(f"{k:>3s}" for k in keys))
         values = [o.ravel().astype(int) for o in outputs.values()]
@@ -164,7 +167,8 @@ from skimage.transform import resize as sk_resize
 from snippets.image.figures import zone_plate
 from snippets.image.interpolation import resize
 
-image = zone_plate(256)  # cos(pi k r^2): local frequency k * r, 0.5 cycles/pixel at r = 128
+# cos(pi k r^2): local frequency k * r cycles/pixel, 0.5 at r = 128
+image = zone_plate(256)
 shape, factor = (64, 64), 4
 # after shrinking 4 times, frequencies above 0.5 / 4 cycles/pixel cannot be shown:
 # where the input's frequency is above 0.25 (r > 64) a correct result is flat grey
@@ -178,7 +182,8 @@ outputs = {
     "ours bilinear after a Gaussian blur": resize(blurred, shape, "bilinear"),
     "skimage resize, anti_aliasing=True": np.rint(sk_resize(
         image, shape, order=1, preserve_range=True, anti_aliasing=True)),
-    "cv2 INTER_AREA (box average)": cv2.resize(image, shape, interpolation=cv2.INTER_AREA),
+    "cv2 INTER_AREA (box average)": cv2.resize(image, shape,
+                                               interpolation=cv2.INTER_AREA),
 }
 print("std of the output where the input is too fine to keep (0 = flat grey):")
 for name, out in outputs.items():

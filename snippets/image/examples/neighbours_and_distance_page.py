@@ -111,6 +111,8 @@ print(f"recorded {result['date']} on {result['machine']['cpu']},"
       f" {result['machine']['cores']} cores; numba {result['versions'].get('numba')}")
 for row in result["rows"]:
     if row["case"] in ("label", "distance_transform_edt"):
-        times = ", ".join(f"{r['impl']} {r['median_s'] * 1e3:.1f} ms" for r in row["results"])
-        print(f"{row['case']} {row['params']}: {times}; ours / scipy = {row['ratio']:.2f}")
+        print(f"{row['case']}, {row['params']}:")
+        for r in row["results"]:
+            print(f"  {r['impl']:45s} {r['median_s'] * 1e3:7.1f} ms")
+        print(f"  ours / scipy = {row['ratio']:.2f}")
 # --8<-- [end:benchmark]
