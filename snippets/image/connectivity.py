@@ -17,11 +17,11 @@ import numba
 import numpy as np
 # numba caches compiled code on disk only for a source file (not a page or a REPL)
 JIT_CACHE = not globals().get("__file__", "<").startswith("<")
+Pixel = tuple[int, int]  # (row, col)
 # --8<-- [end:imports]
 
 __all__ = ["neighbours", "adjacent", "paths", "label"]
 
-Pixel = tuple[int, int]
 _KINDS = ("4", "d", "8")
 _ADJACENCY = ("4", "8", "m")
 

@@ -415,7 +415,7 @@ def upscale_figure(lang: str = "en"):
     """A 24 x 24 patch of `camera` enlarged 8 times by nearest, bilinear and bicubic."""
     from snippets.image.interpolation import resize
 
-    patch = data.camera()[190:214, 230:254]
+    patch = data.camera()[140:164, 250:274]  # the camera body: edges and a flat area
     fig, axes = _grid(1, 4, 8.4)
     _show(axes[0, 0], patch, _tr(lang, "patch, 24 x 24", "图像块, 24 x 24"))
     names = {"nearest": "最近邻", "bilinear": "双线性", "bicubic": "双三次"}
