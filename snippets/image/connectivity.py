@@ -5,9 +5,10 @@ count as "connected" (V = {1} in a binary image). ``label`` takes any 2-D array:
 nonzero pixels are foreground; it returns int32 labels 1..count (0 = background),
 numbered in raster order of each component's first pixel. Inputs are never modified.
 
-Twin: ``scipy.ndimage.label(image != 0, structure)`` with the cross
-(``generate_binary_structure(2, 1)``, connectivity 4) or the full 3 x 3 block
-(``generate_binary_structure(2, 2)``, connectivity 8); equal, labels included.
+Twin: ``scipy.ndimage.label``.
+``label(image != 0, structure)`` with the cross (``generate_binary_structure(2, 1)``,
+connectivity 4) or the full 3 x 3 block (``generate_binary_structure(2, 2)``,
+connectivity 8); equal, labels included.
 """
 
 # --8<-- [start:imports]

@@ -6,9 +6,9 @@ city-block D_4 = |x - s| + |y - t|, chessboard D_8 = max(|x - s|, |y - t|).
 distance to the nearest zero pixel (0 on zero pixels) as float64. Inputs are never
 modified.
 
-Twins: ``scipy.ndimage.distance_transform_edt`` (euclidean, to within 1e-9) and
-``scipy.ndimage.distance_transform_cdt(image, metric="taxicab")`` /
-``metric="chessboard"`` (cityblock / chessboard, equal).
+Twins: ``scipy.ndimage.distance_transform_edt`` and ``scipy.ndimage.distance_transform_cdt``.
+Euclidean equals ``distance_transform_edt`` to within 1e-9; cityblock and chessboard
+equal ``distance_transform_cdt(image, metric="taxicab")`` / ``metric="chessboard"``.
 """
 
 # --8<-- [start:imports]

@@ -4,11 +4,11 @@ dtype policy: grayscale ``uint8`` in (ndarray[H, W]), new ``uint8`` out; the inp
 never modified. Output pixel d of an axis samples the input at the source coordinate
 x = (d + 0.5) * in_size / out_size - 0.5 (half-pixel centres); no anti-alias filter.
 
-Twins: ``skimage.transform.resize(image, shape, order=0, preserve_range=True,
-anti_aliasing=False)`` (nearest, equal); ``cv2.resize(image, (W, H),
-interpolation=cv2.INTER_LINEAR)`` (within 1 level) and ``cv2.INTER_CUBIC`` (within 2
-levels); ``torch.nn.functional.interpolate(..., align_corners=False)`` maps
-coordinates the same way.
+Twins: ``skimage.transform.resize``, ``cv2.resize`` and ``torch.nn.functional.interpolate``.
+Nearest equals ``skimage.transform.resize(image, shape, order=0, preserve_range=True,
+anti_aliasing=False)``; bilinear is within 1 level of ``cv2.resize(image, (W, H),
+interpolation=cv2.INTER_LINEAR)``, bicubic within 2 of ``cv2.INTER_CUBIC``;
+``interpolate(..., align_corners=False)`` maps coordinates the same way.
 """
 
 # --8<-- [start:imports]

@@ -5,9 +5,9 @@ float64 arrays, ``local_enhance`` a new ``uint8`` image. The neighbourhood S_xy 
 size x size square centred on (x, y); at the border the image is mirrored
 (``d c b a | a b c d``, scipy.ndimage's ``mode="reflect"``). Inputs are never modified.
 
-Twins: ``scipy.ndimage.uniform_filter(image, size, mode="reflect")`` for the local
-mean and ``scipy.ndimage.generic_filter(image, np.var, size, mode="reflect")`` for the
-local variance (to within 1e-9).
+Twins: ``scipy.ndimage.uniform_filter`` (local mean) and ``scipy.ndimage.generic_filter``.
+Mean = ``uniform_filter(image, size, mode="reflect")``, variance =
+``generic_filter(image, np.var, size, mode="reflect")``, to within 1e-9.
 """
 
 # --8<-- [start:imports]
