@@ -347,3 +347,250 @@ def clahe_figure():
     axes[0, 4].set_title("|cv2 - skimage| (levels)", fontsize=8)
     axes[0, 4].set_axis_off()
     return fig
+
+
+# ---------------------------------------------------------------- interpolation, neighbours, distance
+# Figures below accept lang="zh" for Chinese titles and labels; captions stay in the Markdown.
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"]
+
+
+def _tr(lang: str, en: str, zh: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def zone_plate(size: int = 256) -> np.ndarray:
+    """A generated zone plate: cos(pi k r^2) with local frequency k r cycles/pixel, 0.5 at r = size / 2."""
+    y, x = np.mgrid[:size, :size] - (size - 1) / 2
+    k = 0.5 / (size / 2)
+    return np.rint(127.5 * (1 + np.cos(np.pi * k * (x**2 + y**2)))).astype(np.uint8)
+
+
+@caption("Six output pixels sampling four input pixels. Half-pixel centres: the output spans the same extent as the input and the outer samples fall half a pixel outside the outer centres. align_corners=True: the first and last samples sit exactly on the corner centres, so the output grid is narrower than the input")
+def coordinates_figure(lang: str = "en"):
+    """Where 6 output pixels sample 4 input pixels: half-pixel centres vs align_corners=True."""
+    import matplotlib.pyplot as plt
+
+    from snippets.image.interpolation import source_coordinates
+
+    n_in, n_out = 4, 6
+    fig, axes = plt.subplots(2, 1, figsize=(7.0, 3.6), sharex=True)
+    titles = [_tr(lang, "half-pixel centres: x = (d + 0.5) * 4/6 - 0.5 (image edges line up)",
+                  "像素中心在半像素处: x = (d + 0.5) * 4/6 - 0.5 (图像边缘对齐)"),
+              _tr(lang, "align_corners=True: x = d * 3/5 (corner pixel centres line up)",
+                  "align_corners=True: x = d * 3/5 (角点像素中心对齐)")]
+    for ax, align, title in zip(axes, (False, True), titles):
+        x = source_coordinates(n_in, n_out, align_corners=align)
+        width = 1.0 if not align else (n_in - 1) / (n_out - 1)  # output pixel size in input units
+        for i in range(n_in):  # input pixels: unit cells centred on 0..3
+            ax.add_patch(Rectangle((i - 0.5, 1.0), 1, 0.8, fill=False, edgecolor="C0", linewidth=1.5))
+            ax.plot(i, 1.4, marker="o", color="C0", markersize=5)
+        for d, xd in enumerate(x):  # output pixels, drawn in input coordinates
+            step = n_in / n_out if not align else width
+            ax.add_patch(Rectangle((xd - step / 2, 0.0), step, 0.5, fill=False, edgecolor="C1",
+                                   linestyle="--", linewidth=1.2))
+            ax.annotate("", xy=(xd, 1.0), xytext=(xd, 0.5),
+                        arrowprops={"arrowstyle": "->", "color": "C1", "linewidth": 1})
+            ax.text(xd, 0.25, f"{xd:.2f}", ha="center", va="center", fontsize=7)
+        ax.text(-0.75, 1.4, _tr(lang, "input", "输入"), ha="right", va="center", fontsize=8)
+        ax.text(-0.75, 0.25, _tr(lang, "output", "输出"), ha="right", va="center", fontsize=8)
+        ax.set_title(title, fontsize=8)
+        ax.set_ylim(-0.1, 1.9)
+        ax.set_xlim(-1.6, 3.7)
+        ax.set_yticks([])
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+    axes[1].set_xlabel(_tr(lang, "input coordinate x (pixel centres at 0, 1, 2, 3)",
+                           "输入坐标 x (像素中心位于 0, 1, 2, 3)"), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+@caption("The kernels: nearest (box), bilinear (tent), Keys' cubic with a = −0.75 and with a = −0.5; the cubic kernels dip below zero between 1 and 2, which sharpens edges")
+def kernels_figure(lang: str = "en"):
+    """The interpolation kernels: nearest (box), bilinear (tent), Keys cubic a = -0.75 and a = -0.5."""
+    import matplotlib.pyplot as plt
+
+    from snippets.image.interpolation import keys_cubic
+
+    t = np.linspace(-2.5, 2.5, 1001)
+    fig, ax = plt.subplots(figsize=(5.6, 2.8))
+    ax.plot(t, np.where(np.abs(t) < 0.5, 1.0, 0.0), color=OKABE_ITO[4], linestyle=":",
+            label=_tr(lang, "nearest (box)", "最近邻 (盒函数)"))
+    ax.plot(t, np.clip(1 - np.abs(t), 0, None), color=OKABE_ITO[0], linestyle="--",
+            label=_tr(lang, "bilinear (tent)", "双线性 (三角函数)"))
+    ax.plot(t, keys_cubic(t), color=OKABE_ITO[5], linestyle="-",
+            label=_tr(lang, "bicubic, Keys a = -0.75 (OpenCV, torch)", "双三次, Keys a = -0.75 (OpenCV, torch)"))
+    ax.plot(t, keys_cubic(t, a=-0.5), color=OKABE_ITO[2], linestyle="-.",
+            label=_tr(lang, "bicubic, a = -0.5 (PIL)", "双三次, a = -0.5 (PIL)"))
+    ax.axhline(0, color="gray", linewidth=0.6)
+    ax.set_xlabel(_tr(lang, "distance t from the sample point (pixels)", "到采样点的距离 t (像素)"), fontsize=8)
+    ax.set_ylabel(_tr(lang, "weight W(t)", "权重 W(t)"), fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+@caption("A 24 × 24 patch of camera enlarged 8 times: nearest shows blocks, bilinear is smooth but soft, bicubic is sharper")
+def upscale_figure(lang: str = "en"):
+    """A 24 x 24 patch of `camera` enlarged 8 times by nearest, bilinear and bicubic."""
+    from snippets.image.interpolation import resize
+
+    patch = data.camera()[140:164, 250:274]  # the camera body: edges and a flat area
+    fig, axes = _grid(1, 4, 8.4)
+    _show(axes[0, 0], patch, _tr(lang, "patch, 24 x 24", "图像块, 24 x 24"))
+    names = {"nearest": "最近邻", "bilinear": "双线性", "bicubic": "双三次"}
+    for ax, method in zip(axes[0, 1:], ("nearest", "bilinear", "bicubic")):
+        _show(ax, resize(patch, (192, 192), method), _tr(lang, f"{method}, 192 x 192", f"{names[method]}, 192 x 192"))
+    return fig
+
+
+@caption("A 256 × 256 zone plate shrunk to 64 × 64: nearest and bilinear without a filter show false rings where the input is too fine; scikit-image's anti_aliasing=True (a Gaussian first) leaves flat grey there; cv2's INTER_AREA (a box average) leaves faint rings")
+def aliasing_figure(lang: str = "en"):
+    """A zone plate shrunk 4 times without a low-pass filter (aliasing rings) and with one."""
+    from skimage.transform import resize as sk_resize
+
+    from snippets.image.interpolation import resize
+
+    image = zone_plate(256)
+    shape = (64, 64)
+    outputs = [
+        (resize(image, shape, "nearest"), _tr(lang, "nearest, no filter", "最近邻, 无滤波")),
+        (resize(image, shape, "bilinear"), _tr(lang, "bilinear, no filter", "双线性, 无滤波")),
+        (np.rint(sk_resize(image, shape, order=1, preserve_range=True, anti_aliasing=True)).astype(np.uint8),
+         _tr(lang, "skimage, anti_aliasing=True", "skimage, anti_aliasing=True")),
+        (cv2.resize(image, shape[::-1], interpolation=cv2.INTER_AREA), "cv2 INTER_AREA"),
+    ]
+    fig, axes = _grid(1, 5, 9.0)
+    _show(axes[0, 0], image, _tr(lang, "zone plate, 256 x 256", "波带片, 256 x 256"))
+    for ax, (out, title) in zip(axes[0, 1:], outputs):
+        _show(ax, out, title)
+    return fig
+
+
+@caption("The same 3 × 3 arrangement with its adjacency edges drawn: 4-adjacency leaves the bottom-right pixel unreachable, 8-adjacency makes a loop of three pixels, m-adjacency keeps exactly one path")
+def adjacency_figure(lang: str = "en"):
+    """The double-path arrangement: the 8-adjacency edges form a loop, the m-adjacency edges do not."""
+    import matplotlib.pyplot as plt
+
+    from snippets.image.connectivity import adjacent, neighbours
+
+    image = np.array([[0, 1, 1], [0, 1, 0], [0, 0, 1]])
+    fig, axes = plt.subplots(1, 3, figsize=(7.2, 2.6))
+    titles = {"4": _tr(lang, "4-adjacency", "4 邻接"), "8": _tr(lang, "8-adjacency: a loop", "8 邻接: 出现环路"),
+              "m": _tr(lang, "m-adjacency: one path", "m 邻接: 只有一条通路")}
+    styles = {"4": ("C0", "-"), "8": ("C1", "--"), "m": ("C2", "-")}
+    for ax, kind in zip(axes, ("4", "8", "m")):
+        ax.imshow(image, cmap="gray_r", vmin=0, vmax=2.5, interpolation="none")
+        for (i, j), v in np.ndenumerate(image):
+            ax.text(j + 0.3, i - 0.3, str(v), fontsize=7, ha="center", va="center",
+                    color="black" if v == 0 else "white")
+        for p in zip(*np.nonzero(image)):
+            for q in neighbours(p, "8", image.shape):
+                if p < q and adjacent(image, p, q, kind):
+                    color, style = styles[kind]
+                    ax.plot([p[1], q[1]], [p[0], q[0]], color=color, linestyle=style, linewidth=2.5,
+                            marker="o", markersize=6)
+        ax.set_title(titles[kind], fontsize=8)
+        ax.set_xticks(range(3))
+        ax.set_yticks(range(3))
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+@caption("Pass 1's provisional labels (8-connectivity) and pass 2's components for 4- and 8-connectivity: the U at the top left gets two provisional labels that pass 2 merges; diagonal touches join components only under 8-connectivity")
+def components_figure(lang: str = "en"):
+    """Two-pass labelling of a small binary image: provisional labels of pass 1, final labels (4 and 8)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    from snippets.image.connectivity import _SCANNED, _first_pass, label
+
+    image = np.array([[1, 1, 0, 1, 1, 0, 0, 1, 0, 0],
+                      [0, 1, 0, 0, 1, 0, 1, 0, 0, 1],
+                      [0, 1, 1, 1, 1, 0, 0, 0, 1, 0],
+                      [0, 0, 0, 0, 0, 0, 1, 0, 0, 0],
+                      [1, 1, 0, 1, 0, 1, 1, 1, 0, 1],
+                      [1, 0, 0, 1, 0, 0, 1, 0, 0, 1],
+                      [1, 1, 1, 1, 0, 0, 0, 0, 1, 1]], np.uint8)
+    provisional, _, _ = _first_pass(image.astype(bool), _SCANNED[8])
+    colours = ListedColormap(["#ffffff00"] + OKABE_ITO * 3)
+    panels = [(provisional, provisional, _tr(lang, "pass 1: provisional labels (8)", "第一遍: 临时标记 (8 连通)"))]
+    for c in (4, 8):
+        labels, count = label(image, c)
+        panels.append((labels, labels, _tr(lang, f"pass 2: {count} components ({c})",
+                                           f"第二遍: {count} 个连通分量 ({c} 连通)")))
+    fig, axes = plt.subplots(1, 3, figsize=(9.0, 2.6))
+    for ax, (colour_by, numbers, title) in zip(axes, panels):
+        ax.imshow(image, cmap="gray_r", vmin=0, vmax=4, interpolation="none")
+        ax.imshow(np.ma.masked_equal(colour_by, 0), cmap=colours, vmin=0, vmax=len(colours.colors) - 1,
+                  interpolation="none", alpha=0.85)
+        for (i, j), v in np.ndenumerate(numbers):
+            if v:
+                ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color="black")
+        ax.set_title(title, fontsize=8)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.tight_layout()
+    return fig
+
+
+@caption("Top: the three distance transforms around one zero pixel with the contours 2, 4, 6, 8 — a disk, a diamond, a square. Bottom: the transforms of the bundled horse silhouette")
+def distance_figure(lang: str = "en"):
+    """Iso-distance shapes around one pixel (disk, diamond, square) and the three transforms of `horse`."""
+    import matplotlib.pyplot as plt
+
+    from snippets.image.distance import distance_transform
+
+    point = np.ones((21, 21), np.uint8)
+    point[10, 10] = 0
+    horse = cv2.resize((~data.horse()).astype(np.uint8), (200, 164), interpolation=cv2.INTER_NEAREST)
+    names = {"euclidean": ("Euclidean D_e", "欧氏距离 D_e"), "cityblock": ("city-block D_4", "城市街区距离 D_4"),
+             "chessboard": ("chessboard D_8", "棋盘距离 D_8")}
+    fig, axes = plt.subplots(2, 3, figsize=(8.4, 5.4))
+    for col, metric in enumerate(("euclidean", "cityblock", "chessboard")):
+        d = distance_transform(point, metric)
+        ax = axes[0, col]
+        ax.imshow(d, cmap="viridis", interpolation="none")
+        ax.contour(d, levels=[2, 4, 6, 8], colors="white", linewidths=0.8)
+        ax.set_title(_tr(lang, f"{names[metric][0]}, contours 2, 4, 6, 8", f"{names[metric][1]}, 等值线 2, 4, 6, 8"),
+                     fontsize=8)
+        ax.set_axis_off()
+        ax = axes[1, col]
+        shown = ax.imshow(distance_transform(horse, metric), cmap="viridis", interpolation="none")
+        fig.colorbar(shown, ax=ax, fraction=0.04, pad=0.02).ax.tick_params(labelsize=6)
+        ax.set_title(_tr(lang, f"horse, {names[metric][0]}", f"horse, {names[metric][1]}"), fontsize=8)
+        ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+@caption("camera, its local mean and standard deviation (3 × 3), the pixels the rule selects, and the result beside global equalization and OpenCV's CLAHE")
+def local_stats_figure(lang: str = "en"):
+    """Local-statistics enhancement of `camera` beside global equalization and CLAHE."""
+    from snippets.image.local_stats import local_enhance, local_mean_var
+
+    image = data.camera()  # computed at full size, shrunk for display
+
+    def shrink(x):
+        return cv2.resize(x, (192, 192), interpolation=cv2.INTER_AREA)
+
+    mean, var = local_mean_var(image, 3)
+    std = np.sqrt(var)
+    chosen = (mean <= 0.4 * image.mean()) & (std >= 0.02 * image.std()) & (std <= 0.4 * image.std())
+    panels = [
+        (image, _tr(lang, "camera", "camera")),
+        (np.clip(mean, 0, 255).astype(np.uint8), _tr(lang, "local mean m_S (3 x 3)", "局部均值 m_S (3 x 3)")),
+        (np.clip(4 * std, 0, 255).astype(np.uint8), _tr(lang, "local std sigma_S (x 4)", "局部标准差 sigma_S (x 4)")),
+        (chosen.astype(np.uint8) * 255, _tr(lang, "pixels scaled by C = 4", "乘以 C = 4 的像素")),
+        (local_enhance(image), _tr(lang, "local statistics", "局部统计增强")),
+        (equalize_hist(image), _tr(lang, "global equalization", "全局直方图均衡")),
+        (cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(image), "CLAHE (cv2 2.0, 8 x 8)"),
+    ]
+    fig, axes = _grid(2, 4, 8.4)
+    for ax, (out, title) in zip(axes.ravel(), panels):
+        _show(ax, shrink(out), title)
+    axes[1, 3].remove()
+    fig.tight_layout()
+    return fig

@@ -136,3 +136,40 @@ for label, kwargs in settings.items():
     diff = np.abs(cv.astype(int) - sk)
     print(f"{label:34s} {diff.mean():10.2f} {diff.max():10d} {(diff <= 1).mean():14.1%}")
 # --8<-- [end:clahe]
+
+# --8<-- [start:local_stats]
+import numpy as np
+from scipy import ndimage as ndi
+from skimage import data
+
+from snippets.image.local_stats import local_mean_var
+
+image = data.camera()
+mean, var = local_mean_var(image, size=3)
+f = image.astype(np.float64)
+print("max |m_S - uniform_filter|:", np.abs(mean - ndi.uniform_filter(f, 3)).max())
+print("max |var_S - generic_filter(np.var)|:",
+      np.abs(var - ndi.generic_filter(f, np.var, 3)).max())
+print(f"global: m_G = {image.mean():.1f}, sigma_G = {image.std():.1f}")
+for name, (r, c) in {"coat (dark, textured)": (250, 200), "sky (bright, flat)": (50, 50),
+                     "tripod leg (edge)": (400, 260)}.items():
+    print(f"{name:22s} m_S = {mean[r, c]:6.1f}, sigma_S = {np.sqrt(var[r, c]):5.1f}")
+# --8<-- [end:local_stats]
+
+# --8<-- [start:local_enhance]
+import numpy as np
+from skimage import data
+
+from snippets.image.local_stats import local_enhance, local_mean_var
+
+image = data.camera()
+out = local_enhance(image, size=3, C=4.0, k0=0.0, k1=0.4, k2=0.02, k3=0.4)
+changed = out != image
+mean, _ = local_mean_var(image, 3)
+print(f"pixels scaled by C: {changed.mean():.1%}")
+print(f"their local mean: at most {mean[changed].max():.1f}"
+      f" (k1 * m_G = {0.4 * image.mean():.1f})")
+print(f"mean level of those pixels: {image[changed].mean():.1f}"
+      f" -> {out[changed].mean():.1f}")
+print(f"pixels elsewhere unchanged: {np.array_equal(out[~changed], image[~changed])}")
+# --8<-- [end:local_enhance]
