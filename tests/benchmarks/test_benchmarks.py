@@ -130,20 +130,15 @@ class TestBenchmarksQuick:
 
 
 class TestBuildBenchmark:
-    def test_config_builds_a_copy_of_docs_with_absolute_paths(self, tmp_path):
-        """The timed builds use a copy of docs/ and a site dir of their own; hooks and theme
-        overrides are the repository's."""
-        import yaml
-
+    def test_copy_holds_the_sources_and_nothing_generated(self, tmp_path):
+        """The timed builds run in a copy with the pages, code and results, but no built or generated files."""
         from benchmarks import bench_build
 
-        config = bench_build.build_config(tmp_path)
-        text = config.read_text(encoding="utf-8")
-        assert f"docs_dir: {tmp_path / 'docs'}" in text and f"site_dir: {tmp_path / 'site'}" in text
-        assert (tmp_path / "docs" / bench_build.ARTICLE).is_file()
-        assert str(_harness.ROOT / "sitekit" / "hooks.py") in text
-        assert str(_harness.ROOT / "overrides") in text and "\nwatch:" not in text
-        assert yaml.load(text, Loader=yaml.BaseLoader)["strict"] == "true"
+        project = bench_build.copy_project(tmp_path)
+        assert (project / bench_build.ARTICLE).is_file() and (project / "mkdocs.yml").is_file()
+        assert (project / "sitekit" / "generate.py").is_file() and (project / "results").is_dir()
+        for skipped in ("site", ".venv", "generated", ".cache", ".git"):
+            assert not (project / skipped).exists(), skipped
 
     def test_quick_run_times_nothing(self):
         from benchmarks import bench_build
