@@ -35,15 +35,26 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
             self.wfile.write(body)
 
 
-@pytest.fixture(scope="session")
-def base_url(site_dir: Path) -> str:
-    """Serve site/ on a free port of 127.0.0.1 for the whole session."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+def _serve(directory: Path):
+    """Serve ``directory`` on a free port of 127.0.0.1 in a thread; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def base_url(site_dir: Path) -> str:
+    """The MkDocs build (site/), served for the whole session."""
+    yield from _serve(site_dir)
+
+
+@pytest.fixture(scope="session")
+def zensical_url(zensical_dir: Path) -> str:
+    """The Zensical build of the same docs (site-zensical/), served for the whole session."""
+    yield from _serve(zensical_dir)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.test_pages import DOCS, PAGES, ROOT
+from tests._site import DOCS, PAGES, ROOT, url_path
 
 pytestmark = [pytest.mark.browser]
 
@@ -17,25 +17,12 @@ MAX_BYTES = 1_500_000
 WEIGHTS = ROOT / ".cache" / "browser" / "weights"
 
 
-def url_path(source: Path) -> str:
-    relative = source.relative_to(DOCS).with_suffix("")
-    if relative.name == "index":
-        parent = relative.parent.as_posix()
-        return "/" if parent == "." else f"/{parent}/"
-    return f"/{relative.as_posix()}/"
-
-
-def notebook_path(source: Path) -> str:
-    return "/notebooks" + url_path(source)
-
-
 def built(site: Path, path: str) -> bool:
     return (site / path.strip("/") / "index.html").is_file()
 
 
 TARGETS = [pytest.param(url_path(p), id=str(p.relative_to(DOCS))) for p in PAGES] + [
-    pytest.param(notebook_path(p), id="notebook:" + str(p.relative_to(DOCS))) for p in PAGES
-] + [pytest.param("/404.html", id="404")]
+    pytest.param("/404.html", id="404")]
 
 
 def outside(urls) -> list[str]:
@@ -49,7 +36,7 @@ def test_page_in_browser(path, page, base_url, site_dir, requests_seen, bytes_se
     renders all its math, every image is lazy and loads once scrolled into view, and each
     light/dark figure pair shows exactly one image per palette."""
     if path != "/404.html" and not built(site_dir, path):
-        pytest.skip("no such page in this build (a notebook exists only for a page with code)")
+        pytest.skip("no such page in this build")
     response = page.goto(base_url + path, wait_until="networkidle")
     assert response is not None and response.status == 200
     weight = sum(bytes_seen.values())
