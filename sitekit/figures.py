@@ -25,8 +25,10 @@ THEMES = {
              "axes.facecolor": "none", "figure.facecolor": "none", "legend.facecolor": "#161b22",
              "legend.edgecolor": "#30363d"},
 }
-# Debian fonts-wqy-microhei (installed by the Makefile): Chinese labels of the zh edition.
+# Debian fonts-wqy-microhei (installed by the Makefile): Chinese labels of the zh edition. Added by
+# file, so a matplotlib font cache made before the font was installed does not hide it.
 CJK_FONTS = ["WenQuanYi Micro Hei"]
+CJK_FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 COMMON = {"svg.fonttype": "none", "svg.hashsalt": "runnable-notes", "figure.dpi": 100,
           "savefig.transparent": True, "font.size": 10}
 
@@ -56,9 +58,14 @@ def render_theme(function, theme: str, lang: str = "en") -> str:
     import inspect
 
     import matplotlib
+    import matplotlib.font_manager
     import matplotlib.pyplot as plt
 
-    fonts = {"font.sans-serif": [*CJK_FONTS, *matplotlib.rcParams["font.sans-serif"]]} if lang != "en" else {}
+    fonts = {}
+    if lang != "en":
+        if os.path.isfile(CJK_FONT_FILE):
+            matplotlib.font_manager.fontManager.addfont(CJK_FONT_FILE)
+        fonts = {"font.sans-serif": [*CJK_FONTS, *matplotlib.rcParams["font.sans-serif"]]}
     kwargs = {"lang": lang} if "lang" in inspect.signature(function).parameters else {}
     with matplotlib.rc_context({**COMMON, **THEMES[theme], **fonts}):
         figure = function(**kwargs)

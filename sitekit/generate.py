@@ -23,6 +23,7 @@ import importlib.util
 import json
 import multiprocessing
 import os
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -36,6 +37,7 @@ from sitekit.source import ROOT, includes, key, page_modules, sections
 
 EDITIONS = {"en": ("docs", "mkdocs.yml"), "zh": ("docs-zh", "mkdocs.zh.yml")}
 GENERATED = ROOT / "generated"
+SHARED_ASSETS = ("stylesheets", "javascripts", "vendor")  # under docs/assets, used by every edition
 CACHE = Path(os.environ.get("SITEKIT_CACHE") or ROOT / ".cache" / "sitekit")
 JOBS = int(os.environ.get("SITEKIT_JOBS", max(1, min(2, os.cpu_count() or 1))))
 RUNNER = "".join((ROOT / "sitekit" / n).read_text(encoding="utf-8") for n in ("run.py", "figures.py", "source.py"))
@@ -71,8 +73,12 @@ def _jobs(editions_pages: dict[str, dict[str, str]]) -> dict[str, dict]:
             for topic, name in figure_refs(markdown, lang):
                 wanted.setdefault(topic, set()).add(name)
         for topic, names in wanted.items():
+            text = (ROOT / "snippets" / topic / "figures.py").read_text(encoding="utf-8")
             for name in sorted(names):  # one job a figure: the pool balances them
-                job = {"kind": "figures", "module": f"snippets.{topic}.figures", "names": [name], "lang": lang}
+                # a figure without words to translate (no ``lang`` parameter) is drawn once for both editions
+                words = re.search(rf"^def {name}\([^)]*\blang\b", text, re.M)
+                job = {"kind": "figures", "module": f"snippets.{topic}.figures", "names": [name],
+                       "lang": lang if words else "en"}
                 jobs[key(ROOT / "snippets" / topic / "figures.py", RUNNER + json.dumps(job))] = job
     return jobs
 
@@ -163,8 +169,9 @@ def files_for(lang: str, docs: Path, docs_pages: dict[str, str], outputs: dict[s
     for topic, names in figure_names.items():
         body = ""
         for name in sorted(names):
-            drawn = figures[(f"snippets.{topic}.figures", lang)][name]
-            body += fragments.section(name, fragments.figure(topic, name, drawn["caption"], lang))
+            module = f"snippets.{topic}.figures"
+            drawn = figures.get((module, lang), {}).get(name) or figures[(module, "en")][name]
+            body += fragments.section(name, fragments.figure(topic, name, drawn["caption"][lang], lang))
             for palette in ("light", "dark"):
                 out[assets / "figures" / topic / f"{name}.{palette}.svg"] = drawn[palette]
         out[gen / "snippets" / topic / "figures.md"] = out.get(gen / "snippets" / topic / "figures.md", "") + body
@@ -175,13 +182,14 @@ def _title(markdown: str) -> str:
     return next((line[2:].strip() for line in markdown.splitlines() if line.startswith("# ")), "")
 
 
-def sync(files: dict[Path, str], roots: list[Path]) -> int:
+def sync(files: dict[Path, str | bytes], roots: list[Path]) -> int:
     """Write the files whose content changed; remove files under ``roots`` that are no longer made."""
     changed = 0
-    for path, text in files.items():
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+    for path, content in files.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        if not path.is_file() or path.read_bytes() != data:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            path.write_bytes(data)
             changed += 1
     for root in roots:
         for path in list(root.rglob("*")) if root.is_dir() else []:
@@ -224,6 +232,11 @@ def generate() -> int:
         site_url = yaml.load(config.read_text(encoding="utf-8"), Loader=yaml.BaseLoader).get("site_url", "/")
         files |= files_for(lang, docs, all_pages[lang], outputs, figures, site_url, nav_order(config))
         roots.append(docs / fragments.ASSETS)
+        if lang != "en":  # the English edition's stylesheets, scripts and KaTeX, copied (not linked)
+            for folder in SHARED_ASSETS:
+                files |= {docs / "assets" / folder / p.relative_to(ROOT / "docs" / "assets" / folder): p.read_bytes()
+                          for p in (ROOT / "docs" / "assets" / folder).rglob("*") if p.is_file()}
+                roots.append(docs / "assets" / folder)
     changed = sync(files, roots)
     digest = hashlib.sha256("".join(sorted(str(p) for p in files)).encode()).hexdigest()[:8]
     print(f"sitekit: {sum(len(p) for p in all_pages.values())} pages, {len(jobs)} jobs ({ran} run, "

@@ -50,7 +50,7 @@ def run_figures(module: str, names: list[str], lang: str) -> dict:
     for name in names:
         try:
             function = getattr(importlib.import_module(module), name)
-            figures[name] = {**render(function, lang), "caption": function.caption[lang]}
+            figures[name] = {**render(function, lang), "caption": function.caption}
         except BaseException:  # noqa: BLE001
             return {"figures": figures, "error": f"figure {module}:{name} ({lang}):\n{traceback.format_exc()}"}
     return {"figures": figures, "error": None}
