@@ -12,7 +12,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import torch
 
-from snippets._figure import caption
+from snippets._figure import caption, words
 from snippets.normalization.batch_norm import BatchNorm2d
 from snippets.normalization.layer_norm import group_norm, instance_norm, layer_norm, normalized_sets
 from snippets.normalization.pitfalls import _load_results
@@ -31,16 +31,17 @@ TEXT = {
            "step": "training step", "loss": "training loss", "lr": "learning rate",
            "drift": "shift of the input mean\n(÷ initial std)", "vbs": "normalization (ghost) batch size",
            "acc": "test accuracy", "eval": "eval mode (population statistics)",
-           "train": "training mode (ghost-batch statistics)", "layer": "input of"},
+           "train": "training mode (ghost-batch statistics)", "layer": "input of {}"},
     "zh": {"none": "无归一化", "bn": "批归一化", "noisy": "批归一化 + 噪声",
            "step": "训练步数", "loss": "训练损失", "lr": "学习率",
-           "drift": "输入均值的漂移\n(÷ 初始标准差)", "vbs": "归一化(幽灵)批大小",
-           "acc": "测试准确率", "eval": "推理模式(总体统计量)",
-           "train": "训练模式(幽灵批统计量)", "layer": "输入:"},
+           "drift": "输入均值的偏移\n（÷ 初始标准差）", "vbs": "归一化批（幽灵批）大小",
+           "acc": "测试准确率", "eval": "评估模式（总体统计量）",
+           "train": "训练模式（幽灵批统计量）", "layer": "{} 的输入"},
 }
 
 
-@caption("Training loss of the CNN without normalization, with BatchNorm and with noisy BatchNorm, at three learning rates")
+@caption("Training loss of the CNN without normalization, with BatchNorm and with noisy BatchNorm, at three learning rates",
+         zh="三种学习率下 CNN 的训练损失：无归一化、使用批归一化、使用带噪声的批归一化")
 def training_curves_figure(lang: str = "en"):
     """Training loss of the plain, BatchNorm and noisy-BatchNorm CNNs, one panel per learning rate."""
     text, results = TEXT[lang], load_results(TRAINING_RESULTS)
@@ -58,7 +59,8 @@ def training_curves_figure(lang: str = "en"):
     return fig
 
 
-@caption("Shift of each layer's input mean since initialization, per training step, at learning rate 0.1")
+@caption("Shift of each layer's input mean since initialization, per training step, at learning rate 0.1",
+         zh="学习率 0.1 时，各层输入的均值相对初始化时的偏移随训练步数的变化")
 def distribution_drift_figure(lang: str = "en"):
     """How far each layer's input mean has moved since initialization, per training step."""
     text, results = TEXT[lang], load_results(TRAINING_RESULTS)
@@ -69,7 +71,7 @@ def distribution_drift_figure(lang: str = "en"):
         for run in runs:
             ax.plot([d["step"] for d in run["drift"]], [d[layer]["mean"] for d in run["drift"]],
                     label=text[run["norm"]], markersize=4, **STYLE[run["norm"]])
-        ax.set(yscale="log", title=f"{text['layer']} {layer}", xlabel=text["step"])
+        ax.set(yscale="log", title=text["layer"].format(layer), xlabel=text["step"])
         ax.grid(True, alpha=0.4)
     axes[0].set_ylabel(text["drift"])
     axes[0].legend(frameon=False, fontsize=8)
@@ -78,7 +80,8 @@ def distribution_drift_figure(lang: str = "en"):
     return fig
 
 
-@caption("Test accuracy in eval mode and in training mode for each normalization batch size, SGD batch 128")
+@caption("Test accuracy in eval mode and in training mode for each normalization batch size, SGD batch 128",
+         zh="不同归一化批大小下评估模式与训练模式的测试准确率（SGD 批大小 128）")
 def ghost_batch_figure(lang: str = "en"):
     """Test accuracy in eval and in training mode for each normalization batch size (SGD batch 128)."""
     text, ghost = TEXT[lang], load_results(WU_JOHNSON_RESULTS)["ghost"]
@@ -95,32 +98,35 @@ def ghost_batch_figure(lang: str = "en"):
     return fig
 
 
-@caption("How fast the running mean follows the data for three momentum settings (batches drawn with mean 3)")
-def running_mean_figure():
+@caption("How fast the running mean follows the data for three momentum settings (batches drawn with mean 3)",
+         zh="三种动量设置下运行均值跟上数据的快慢（各批数据的均值为 3）")
+def running_mean_figure(lang: str = "en"):
     """Running mean of one channel over training steps for three momentum settings."""
     import matplotlib.pyplot as plt
 
     torch.manual_seed(0)
     batches = [torch.randn(16, 1, 4, 4) * 2.0 + 3.0 for _ in range(120)]
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    for momentum, label in ((0.1, "momentum=0.1 (PyTorch default)"), (0.01, "momentum=0.01"),
-                            (None, "momentum=None (cumulative)")):
+    for momentum, label in ((0.1, words(lang, "momentum=0.1 (PyTorch default)", "momentum=0.1（PyTorch 默认）")),
+                            (0.01, "momentum=0.01"),
+                            (None, words(lang, "momentum=None (cumulative)", "momentum=None（累积平均）"))):
         bn = BatchNorm2d(1, momentum=momentum)
         trace = []
         for batch in batches:
             bn(batch)
             trace.append(bn.running_mean.item())
         ax.plot(trace, label=label)
-    ax.axhline(3.0, linestyle="--", linewidth=1, color="gray", label="true mean 3.0")
-    ax.set_xlabel("training step")
+    ax.axhline(3.0, linestyle="--", linewidth=1, color="gray", label=words(lang, "true mean 3.0", "真实均值 3.0"))
+    ax.set_xlabel(words(lang, "training step", "训练步数"))
     ax.set_ylabel("running_mean")
     ax.legend(frameon=False, fontsize=8)
     ax.grid(True, alpha=0.4)
     return fig
 
 
-@caption("Which entries of an (N, C, H, W) tensor share statistics with one entry (blue), measured by perturbing that entry: N = 3, C = 6, H·W = 4")
-def axes_figure():
+@caption("Which entries of an (N, C, H, W) tensor share statistics with one entry (blue), measured by perturbing that entry: N = 3, C = 6, H·W = 4",
+         zh="(N, C, H, W) 张量中哪些元素与某一个元素共用统计量（蓝色），通过扰动该元素实测得到：N = 3，C = 6，H·W = 4")
+def axes_figure(lang: str = "en"):
     """BN, LN, IN and GN on an (N, C, H, W) tensor: the entries normalized together with one entry."""
     import matplotlib.pyplot as plt
     import numpy as np
@@ -128,10 +134,10 @@ def axes_figure():
     from matplotlib.colors import to_hex
 
     norms = {
-        "BatchNorm": lambda x: F.batch_norm(x, None, None, training=True),
-        "LayerNorm": lambda x: layer_norm(x, x.shape[1:]),
-        "InstanceNorm": instance_norm,
-        "GroupNorm (2 groups)": lambda x: group_norm(x, 2),
+        words(lang, "BatchNorm", "批归一化"): lambda x: F.batch_norm(x, None, None, training=True),
+        words(lang, "LayerNorm", "层归一化"): lambda x: layer_norm(x, x.shape[1:]),
+        words(lang, "InstanceNorm", "实例归一化"): instance_norm,
+        words(lang, "GroupNorm (2 groups)", "组归一化（2 组）"): lambda x: group_norm(x, 2),
     }
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     fig = plt.figure(figsize=(10.0, 3.0))
@@ -159,39 +165,44 @@ def axes_figure():
     return fig
 
 
-@caption("Validation loss with EMA running statistics (two momenta) and with precise statistics, every 32 steps")
-def ema_vs_precise_figure():
+@caption("Validation loss with EMA running statistics (two momenta) and with precise statistics, every 32 steps",
+         zh="每 32 步的验证损失：使用 EMA 运行统计量（两种动量）与使用精确统计量")
+def ema_vs_precise_figure(lang: str = "en"):
     """Validation loss during training: EMA running stats (two momenta) vs precise statistics."""
     import matplotlib.pyplot as plt
 
     results = _load_results()["ema_vs_precise"]
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     steps = [row["step"] for row in results["0.1"]]
-    ax.plot(steps, [row["precise"]["loss"] for row in results["0.1"]], marker="o", label="precise statistics")
-    for momentum, label in (("0.1", "EMA, momentum 0.1 (PyTorch)"), ("0.01", "EMA, momentum 0.01 (Keras 0.99)")):
+    ax.plot(steps, [row["precise"]["loss"] for row in results["0.1"]], marker="o",
+            label=words(lang, "precise statistics", "精确统计量"))
+    for momentum, label in (("0.1", words(lang, "EMA, momentum 0.1 (PyTorch)", "EMA，动量 0.1（PyTorch）")),
+                            ("0.01", words(lang, "EMA, momentum 0.01 (Keras 0.99)", "EMA，动量 0.01（Keras 0.99）"))):
         ax.plot(steps, [row["ema"]["loss"] for row in results[momentum]], marker=".", label=label)
-    ax.set_xlabel("training step (batch 32)")
-    ax.set_ylabel("validation cross-entropy")
+    ax.set_xlabel(words(lang, "training step (batch 32)", "训练步数（批大小 32）"))
+    ax.set_ylabel(words(lang, "validation cross-entropy", "验证集交叉熵"))
     ax.legend(frameon=False, fontsize=8)
     ax.grid(True, alpha=0.4)
     return fig
 
 
-@caption("Validation accuracy of models trained with each batch size, evaluated with population statistics and with batch statistics")
-def batch_size_figure():
+@caption("Validation accuracy of models trained with each batch size, evaluated with population statistics and with batch statistics",
+         zh="以不同批大小训练的模型分别用总体统计量和批统计量评估时的验证准确率")
+def batch_size_figure(lang: str = "en"):
     """Validation accuracy in eval mode vs training mode, for models trained with each batch size."""
     import matplotlib.pyplot as plt
 
     sweep = _load_results()["batch_size_sweep"]
     sizes = [row["batch_size"] for row in sweep]
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    ax.plot(sizes, [row["eval_mode"]["accuracy"] for row in sweep], marker="o", label="eval mode (population stats)")
+    ax.plot(sizes, [row["eval_mode"]["accuracy"] for row in sweep], marker="o",
+            label=words(lang, "eval mode (population stats)", "评估模式（总体统计量）"))
     ax.plot(sizes, [row["train_mode"]["accuracy"] for row in sweep], marker="s",
-            label="training mode (batch stats, training batch size)")
+            label=words(lang, "training mode (batch stats, training batch size)", "训练模式（批统计量，训练时的批大小）"))
     ax.set_xscale("log", base=2)
     ax.set_xticks(sizes, [str(s) for s in sizes])
-    ax.set_xlabel("training batch size")
-    ax.set_ylabel("validation accuracy")
+    ax.set_xlabel(words(lang, "training batch size", "训练批大小"))
+    ax.set_ylabel(words(lang, "validation accuracy", "验证准确率"))
     ax.legend(frameon=False, fontsize=8)
     ax.grid(True, alpha=0.4)
     return fig
