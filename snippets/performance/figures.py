@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from snippets._figure import caption
+from snippets._figure import caption, words
 from snippets.performance.report import _measured_rows, load_results
 
 
-@caption("Median time of ours over the production twin for every measured row")
-def ratio_figure():
+@caption("Median time of ours over the production twin for every measured row",
+         zh="每个已测行中，我们的实现与生产实现的中位时间之比")
+def ratio_figure(lang: str = "en"):
     """Ours / twin median time for every measured row (log scale); 1 = as fast as the production twin."""
     import matplotlib.pyplot as plt
 
@@ -31,18 +32,22 @@ def ratio_figure():
                         va="center", ha="left" if right else "right", fontsize=8)
         from matplotlib.patches import Patch
 
-        ax.legend(handles=[Patch(color="C0", label="ours faster"), Patch(color="C1", label="twin faster")],
+        ax.legend(handles=[Patch(color="C0", label=words(lang, "ours faster", "我们的实现更快")),
+                           Patch(color="C1", label=words(lang, "twin faster", "生产实现更快"))],
                   frameon=False, fontsize=8, loc="lower right")
         ax.invert_yaxis()
     else:
-        ax.text(0.5, 0.5, "no measured rows yet: run make bench", ha="center", va="center", transform=ax.transAxes)
-    ax.set_xlabel("median time, ours / production twin (log scale; < 1: ours faster)")
+        ax.text(0.5, 0.5, words(lang, "no measured rows yet: run make bench", "尚无已测数据行：请运行 make bench"),
+                ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel(words(lang, "median time, ours / production twin (log scale; < 1: ours faster)",
+                        "中位时间：我们的实现 / 生产实现（对数坐标；< 1 表示我们的更快）"))
     ax.grid(True, axis="x", alpha=0.4)
     return fig
 
 
-@caption("Achieved bytes per second over the measured copy bandwidth")
-def bandwidth_figure():
+@caption("Achieved bytes per second over the measured copy bandwidth",
+         zh="实际达到的每秒字节数占实测拷贝带宽的比例")
+def bandwidth_figure(lang: str = "en"):
     """Achieved GB/s of every implementation with a byte count, as a fraction of the measured copy bandwidth."""
     import matplotlib.pyplot as plt
 
@@ -65,11 +70,14 @@ def bandwidth_figure():
         from matplotlib.patches import Patch
 
         ax.legend(handles=[Patch(color=c, label=label) for c, label in
-                           (("C0", "ours"), ("C1", "production twin"), ("C2", "other"))],
+                           (("C0", words(lang, "ours", "我们的实现")), ("C1", words(lang, "production twin", "生产实现")),
+                            ("C2", words(lang, "other", "其他")))],
                   frameon=False, fontsize=8, loc="lower right")
         ax.invert_yaxis()
     else:
-        ax.text(0.5, 0.5, "no measured rows yet: run make bench", ha="center", va="center", transform=ax.transAxes)
-    ax.set_xlabel("bytes moved / time, as a fraction of the measured copy bandwidth (1 = copy speed)")
+        ax.text(0.5, 0.5, words(lang, "no measured rows yet: run make bench", "尚无已测数据行：请运行 make bench"),
+                ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel(words(lang, "bytes moved / time, as a fraction of the measured copy bandwidth (1 = copy speed)",
+                        "传输字节数 / 时间，占实测拷贝带宽的比例（1 = 拷贝速度）"))
     ax.grid(True, axis="x", alpha=0.4)
     return fig
