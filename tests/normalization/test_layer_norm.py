@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.testing import assert_close
 
+from snippets.normalization.figures import axes_figure
 from snippets.normalization.layer_norm import (
     GroupNorm,
     InstanceNorm2d,
     LayerNorm,
     RMSNorm,
-    axes_figure,
     group_norm,
     instance_norm,
     layer_norm,

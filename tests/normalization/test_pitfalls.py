@@ -15,11 +15,10 @@ from torch import nn
 from torch.optim.swa_utils import update_bn
 from torch.testing import assert_close
 
+from snippets.normalization.figures import batch_size_figure, ema_vs_precise_figure
 from snippets.normalization.pitfalls import (
     RESULTS,
     GhostBatchNorm2d,
-    batch_size_figure,
-    ema_vs_precise_figure,
     freeze_batch_norm,
     ghost_batch_norm,
     is_frozen,

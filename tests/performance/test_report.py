@@ -7,7 +7,7 @@ import json
 import matplotlib
 import pytest
 
-from snippets.performance import report
+from snippets.performance import figures, report
 
 matplotlib.use("Agg")
 
@@ -77,7 +77,7 @@ class TestFigures:
     @pytest.mark.parametrize("name", ["ratio_figure", "bandwidth_figure"])
     def test_draws_from_results(self, name, results_dir):
         """Figures draw one bar per measured row / implementation."""
-        figure = getattr(report, name)()
+        figure = getattr(figures, name)()
         bars = [p for p in figure.axes[0].patches]
         assert len(bars) == (1 if name == "ratio_figure" else 2)
 
@@ -85,7 +85,7 @@ class TestFigures:
     def test_empty_results(self, name, tmp_path, monkeypatch):
         """Without results the figure says how to make them."""
         monkeypatch.setattr(report.load_results, "__defaults__", (tmp_path,))
-        figure = getattr(report, name)()
+        figure = getattr(figures, name)()
         assert "make bench" in figure.axes[0].texts[0].get_text()
 
 
