@@ -185,6 +185,14 @@ class TestCocoMap:
         result = coco_map(shifted, gt, 1)  # IoU 0.6: a hit at 0.50, 0.55, 0.60
         assert result["map"] == pytest.approx(0.3) and result["map_75"] == 0.0
 
+    def test_gt_in_range_beats_ignored_gt(self):
+        """AP_small: a detection overlapping a small gt (IoU 0.67) and a medium one (IoU 0.83, ignored
+        for this range) matches the small one, so it counts as a hit, as in COCOeval."""
+        gts = [(torch.tensor([[0.0, 0, 30, 20], [0.0, 0, 30, 36]]), torch.tensor([1, 1]))]
+        dets = [(torch.tensor([[0.0, 0, 30, 30]]), torch.tensor([0.9]), torch.tensor([1]))]
+        assert coco_map(dets, gts, 1)["map_small"] == pytest.approx(0.4)  # hits at 0.50..0.65
+        assert_matches_pycocotools(dets, gts, 1)
+
     def test_at_most_100_detections_per_image_and_class(self):
         """150 false alarms scored above the one hit: COCO keeps the best 100, so the hit is lost."""
         gt = [(torch.tensor([[0.0, 0, 10, 10]]), torch.tensor([1]))]
