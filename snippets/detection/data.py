@@ -2,7 +2,7 @@
 
 ``make_image`` / ``make_dataset``: one to three well-separated rectangles, ellipses and
 triangles on noise (easy: the small detector reaches mAP@0.5 close to 1).
-``make_scene`` / ``make_scene_dataset``: five classes, sizes over an 8x range (16 to 128 pixels), landscape
+``make_scene`` / ``make_scene_dataset``: five classes, sizes over a 10x range (13 to 128 pixels), landscape
 and portrait images, objects that occlude each other, and clutter (hard enough to measure).
 
 Every image comes from a seeded ``torch.Generator``, so the same seed gives the same
@@ -106,7 +106,7 @@ def _shape_mask(label: int, xs: Tensor, ys: Tensor, box: list[float]) -> Tensor:
 
 
 def make_scene(generator: torch.Generator, size: tuple[int, int] = (96, 128),
-               num_objects: tuple[int, int] = (1, 4), object_size: tuple[float, float] = (16.0, 128.0),
+               num_objects: tuple[int, int] = (1, 4), object_size: tuple[float, float] = (13.0, 128.0),
                min_visible: float = 0.5, clutter: int = 6) -> tuple[Tensor, Tensor, Tensor]:
     """One cluttered image (Tensor[3, H, W] in [0, 1]), its boxes (Tensor[K, 4]) and labels (Tensor[K]).
 

@@ -121,6 +121,12 @@ COCO_AREAS = {"all": (0.0, 1e10), "small": (0.0, 32.0**2), "medium": (32.0**2, 9
               "large": (96.0**2, 1e10)}
 
 
+def _xywh(boxes: Tensor) -> np.ndarray:
+    """(x1, y1, x2, y2) -> (x, y, w, h) in float64, the form COCO stores."""
+    b = boxes.detach().double().reshape(-1, 4).numpy()
+    return np.stack([b[:, 0], b[:, 1], b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], axis=1)
+
+
 def coco_iou(dt: np.ndarray, gt: np.ndarray) -> np.ndarray:
     """IoU of boxes given as (x, y, w, h) (ndarray[D, 4], ndarray[G, 4], float64) -> ndarray[D, G].
 
@@ -230,9 +236,3 @@ def coco_map(detections: Sequence[tuple[Tensor, Tensor, Tensor]],
     return {"map": mean("all"), "map_50": mean("all", 0), "map_75": mean("all", 5),
             "map_small": mean("small"), "map_medium": mean("medium"), "map_large": mean("large")}
 # --8<-- [end:coco_map]
-
-
-def _xywh(boxes: Tensor) -> np.ndarray:
-    """(x1, y1, x2, y2) -> (x, y, w, h) in float64, the form COCO stores."""
-    b = boxes.detach().double().reshape(-1, 4).numpy()
-    return np.stack([b[:, 0], b[:, 1], b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], axis=1)

@@ -47,10 +47,10 @@ __all__ = ["train", "evaluate", "machine_info", "main", "TrainConfig", "sgd_para
 class TrainConfig:
     """Every training setting; the comment names jwyang's flag or ``cfg`` key and its default."""
 
-    epochs: int = 12                # --epochs 20
-    batch_size: int = 8             # --bs 1
-    lr: float = 0.01                # --lr 0.001 (VGG16 on VOC)
-    lr_decay_step: int = 7          # --lr_decay_step 5: decay when epoch % (step + 1) == 0
+    epochs: int = 16                # --epochs 20
+    batch_size: int = 4             # --bs 1
+    lr: float = 0.02                # --lr 0.001 (VGG16 on VOC)
+    lr_decay_step: int = 12         # --lr_decay_step 5: decay when epoch % (step + 1) == 0
     lr_decay_gamma: float = 0.1     # --lr_decay_gamma 0.1
     optimizer: str = "sgd"          # --o sgd
     momentum: float = 0.9           # cfg.TRAIN.MOMENTUM 0.9
@@ -61,8 +61,8 @@ class TrainConfig:
     disp_interval: int = 25         # --disp_interval 100
     session: int = 1                # --s 1
     seed: int = 0                   # cfg.RNG_SEED 3 (jwyang does not reseed per epoch)
-    train_images: int = 1200        # the roidb: VOC 2007 trainval has 5,011 images
-    test_images: int = 300
+    train_images: int = 480         # the roidb: VOC 2007 trainval has 5,011 images
+    test_images: int = 200
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("sgd", "adam"):
