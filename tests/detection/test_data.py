@@ -31,11 +31,11 @@ class TestMakeScene:
         assert boxes.min() >= 0 and set(labels.tolist()) <= set(range(1, len(SCENE_CLASSES)))
 
     def test_dataset_shapes_sizes_and_occlusion(self):
-        """Both orientations occur; object sizes span more than 4x in 20 scenes; some boxes overlap."""
+        """Both orientations occur; object sizes span more than 4x in 12 scenes; some boxes overlap."""
         from snippets.detection.boxes import box_iou
         from snippets.detection.data import make_scene_dataset
 
-        images, boxes, _ = make_scene_dataset(20, seed=0)
+        images, boxes, _ = make_scene_dataset(12, seed=0)
         assert {tuple(im.shape[1:]) for im in images} == {(96, 128), (128, 96)}
         side = torch.cat([((b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])).sqrt() for b in boxes])
         assert side.max() / side.min() > 4

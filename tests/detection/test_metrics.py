@@ -148,7 +148,7 @@ def assert_matches_pycocotools(dets, gts, num_classes):
 
 
 class TestCocoMap:
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=25, deadline=None)
     @given(coco_cases())
     def test_matches_pycocotools(self, case):
         """Random images, boxes, classes and scores: the six numbers equal COCOeval's to 1e-6."""
