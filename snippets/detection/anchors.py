@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from snippets._checks import check_tensor
 # --8<-- [end:imports]
 
-__all__ = ["generate_anchors", "cell_anchors", "grid_anchors", "anchors_figure"]
+__all__ = ["generate_anchors", "cell_anchors", "grid_anchors", "feature_map_size", "anchors_figure"]
 
 
 # --8<-- [start:generate_anchors]
@@ -83,4 +83,23 @@ def grid_anchors(base_anchors: Tensor, feature_size: tuple[int, int], stride: in
     return (shifts + base_anchors.reshape(1, -1, 4)).reshape(-1, 4)
 # --8<-- [end:grid_anchors]
 
+
+# --8<-- [start:feature_map_size]
+def feature_map_size(backbone: nn.Module, image_size: tuple[int, int]) -> tuple[int, int]:
+    """(H, W) of the feature map ``backbone`` makes of an image of ``image_size`` (H, W).
+
+    Runs the backbone on a tensor of the device of its parameters: build the backbone
+    under ``torch.device("meta")`` and only the shapes are computed, no arithmetic.
+    """
+    if not isinstance(backbone, nn.Module):
+        raise TypeError(f"backbone must be a torch.nn.Module, got {type(backbone).__name__}")
+    if len(image_size) != 2 or min(image_size) < 1:
+        raise ValueError(f"image_size must be (height, width) with positive entries, got {tuple(image_size)}")
+    first = next(backbone.parameters(), None)
+    device = first.device if first is not None else torch.device("meta")
+    channels = next((m.in_channels for m in backbone.modules() if isinstance(m, nn.Conv2d)), 3)
+    with torch.no_grad():
+        out = backbone(torch.empty(1, channels, *image_size, device=device))
+    return int(out.shape[-2]), int(out.shape[-1])
+# --8<-- [end:feature_map_size]
 

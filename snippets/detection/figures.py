@@ -12,7 +12,7 @@ from snippets.detection.anchors import generate_anchors, grid_anchors
 from snippets.detection.spp import SHAPE_CLASSES, adaptive_bins, spp_bins
 
 __all__ = ["anchor_targets_figure", "quantization_figure", "shift_figure", "loss_curves_figure",
-           "detections_figure", "RESULTS"]
+           "detections_figure", "scenes_figure", "ablation_figure", "RESULTS"]
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "detector"
 
@@ -122,53 +122,119 @@ def shift_figure():
     return fig
 
 
-def load_run(results: Path = RESULTS) -> dict:
-    """The recorded training run (``python -m snippets.detection.train``)."""
-    return json.loads((results / "run.json").read_text(encoding="utf-8"))
+def load_run(results: Path = RESULTS, tag: str = "run") -> dict:
+    """A recorded run (``python -m snippets.detection.train --tag TAG``)."""
+    return json.loads((results / f"{tag}.json").read_text(encoding="utf-8"))
 
 
-@caption("The four losses of the recorded run (20-step means, log scale)")
-def loss_curves_figure():
-    """The four losses of the recorded run, smoothed over 20 steps."""
+_LINES = ("-", "--", "-.", ":")
+
+
+@caption("The four losses of the recorded run and its learning rate, by epoch")
+def loss_curves_figure(lang: str = "en"):
+    """The four losses of the recorded run (25-step means) and the learning rate, by epoch."""
     import matplotlib.pyplot as plt
 
     run = load_run()
-    fig, ax = plt.subplots(figsize=(6.8, 3.4))
-    for name in ("rpn_cls", "rpn_box", "rcnn_cls", "rcnn_box"):
-        values = torch.tensor([step[name] for step in run["losses"]])
-        smooth = values.unfold(0, 20, 1).mean(1)
-        ax.plot(range(20, len(values) + 1), smooth, label=name)
+    steps = run["losses"]
+    per_epoch = max(s["iter"] for s in steps) + 1
+    fig, (ax, ax_lr) = plt.subplots(2, 1, figsize=(6.8, 4.6), sharex=True, height_ratios=(3, 1))
+    for k, name in enumerate(("rpn_cls", "rpn_box", "rcnn_cls", "rcnn_box")):
+        values = torch.tensor([step[name] for step in steps])
+        smooth = values.unfold(0, 25, 1).mean(1)
+        epochs = (torch.arange(25, len(values) + 1) / per_epoch).tolist()
+        ax.plot(epochs, smooth, label=name, linestyle=_LINES[k])
     ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss (20-step mean)")
+    ax.set_ylabel("损失 (25 步均值)" if lang == "zh" else "loss (25-step mean)")
     ax.legend(frameon=False, fontsize=8, ncol=2)
     ax.grid(True, alpha=0.4)
+    ax_lr.step([i / per_epoch for i in range(len(steps))], [s["lr"] for s in steps], where="post")
+    ax_lr.set_yscale("log")
+    ax_lr.set_ylabel("学习率" if lang == "zh" else "lr")
+    ax_lr.set_xlabel("轮次 (epoch)" if lang == "zh" else "epoch")
+    ax_lr.grid(True, alpha=0.4)
+    fig.tight_layout()
     return fig
 
 
-@caption("Detections with score > 0.5 on the first eight held-out images (white: ground truth; colour and label: predicted class and score)")
-def detections_figure():
-    """Detections of the recorded model on the first eight held-out images (score > 0.5)."""
-    import matplotlib.pyplot as plt
+def _draw_boxes(ax, image, gt_boxes, det=None, colours=None, names=None):
     from matplotlib.patches import Rectangle
 
-    from snippets.detection.data import CLASSES, make_dataset
+    ax.imshow(image.permute(1, 2, 0).numpy(), extent=(0, image.shape[2], image.shape[1], 0))
+    for x1, y1, x2, y2 in gt_boxes.tolist():
+        ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor="white", linewidth=2.2))
+        ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor="black", linewidth=0.6))
+    for (x1, y1, x2, y2), score, label in zip(*det) if det else []:
+        if score < 0.5:
+            continue
+        ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, linewidth=1.3,
+                               edgecolor=colours[label - 1], linestyle=_LINES[(label - 1) % 4]))
+        ax.text(x1 + 1, y1 + 6, f"{names[label][:4]} {score:.2f}", fontsize=5.5, color=colours[label - 1])
+    ax.set_axis_off()
 
-    images, gt_boxes, _ = make_dataset(8, seed=999_999)  # the first held-out images
+
+@caption("Detections with score > 0.5 on the first eight held-out scenes")
+def detections_figure(lang: str = "en"):
+    """Detections of the recorded model on the first eight held-out scenes (score > 0.5)."""
+    import matplotlib.pyplot as plt
+
+    from snippets.detection.data import SCENE_CLASSES, make_scene_dataset
+
+    images, gt_boxes, _ = make_scene_dataset(8, seed=999_999)  # the first held-out scenes
     shown = json.loads((RESULTS / "detections.json").read_text(encoding="utf-8"))
-    colours = _colours()
-    fig, axes = plt.subplots(2, 4, figsize=(8.8, 4.6))
+    colours = plt.get_cmap("tab10").colors
+    fig, axes = plt.subplots(2, 4, figsize=(9.6, 5.0))
     for ax, image, gt, det in zip(axes.flat, images, gt_boxes, shown):
-        ax.imshow(image.permute(1, 2, 0).numpy(), extent=(0, 64, 64, 0))
-        for x1, y1, x2, y2 in gt.tolist():
-            ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor="white", linewidth=2.5))
-        for (x1, y1, x2, y2), score, label in zip(det["boxes"], det["scores"], det["labels"]):
-            if score < 0.5:
-                continue
-            ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, linewidth=1.2,
-                                   edgecolor=colours[label - 1]))
-            ax.text(x1, y1 - 1, f"{CLASSES[label][:4]} {score:.2f}", fontsize=6, color=colours[label - 1])
-        ax.set_axis_off()
+        _draw_boxes(ax, image, gt, (det["boxes"], det["scores"], det["labels"]), colours, SCENE_CLASSES)
+    fig.suptitle("白框: 真值; 彩框: 检测 (得分 > 0.5)" if lang == "zh"
+                 else "white: ground truth; colour: detections with score > 0.5", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+@caption("Eight training scenes with their boxes and classes")
+def scenes_figure(lang: str = "en"):
+    """Eight scenes of the hard synthetic dataset with their boxes."""
+    import matplotlib.pyplot as plt
+
+    from snippets.detection.data import SCENE_CLASSES, make_scene_dataset
+
+    images, boxes, labels = make_scene_dataset(8, seed=1000)  # the first training scenes
+    colours = plt.get_cmap("tab10").colors
+    fig, axes = plt.subplots(2, 4, figsize=(9.6, 5.0))
+    zh = {"rectangle": "矩形", "ellipse": "椭圆", "triangle": "三角形", "cross": "十字", "ring": "圆环"}
+    for ax, image, b, l in zip(axes.flat, images, boxes, labels):
+        _draw_boxes(ax, image, b)
+        for (x1, y1, _, _), label in zip(b.tolist(), l.tolist()):
+            name = SCENE_CLASSES[label]
+            ax.text(x1 + 1, y1 + 6, zh[name] if lang == "zh" else name, fontsize=6, color=colours[label - 1])
+    fig.tight_layout()
+    return fig
+
+
+@caption("COCO AP of the recorded run and of each ablation")
+def ablation_figure(lang: str = "en"):
+    """COCO AP of the recorded run and of each ablation (grouped bars, one hatch per run)."""
+    import matplotlib.pyplot as plt
+
+    runs = [("run", "RoI Align (基线)" if lang == "zh" else "RoI Align (baseline)"),
+            ("ablation_roipool", "RoI pooling"),
+            ("ablation_no_double_bias", "无 DOUBLE_BIAS" if lang == "zh" else "no DOUBLE_BIAS"),
+            ("ablation_plus1", "+1 解码 (不匹配)" if lang == "zh" else "+1 decoder (mismatch)")]
+    keys = ("map", "map_50", "map_75", "map_small", "map_medium", "map_large")
+    names = ("AP", "AP50", "AP75", "AP_S", "AP_M", "AP_L")
+    colours = plt.get_cmap("tab10").colors
+    fig, ax = plt.subplots(figsize=(7.6, 3.4))
+    width = 0.8 / len(runs)
+    for k, (tag, label) in enumerate(runs):
+        coco = load_run(tag=tag)["coco"]
+        ax.bar([i + (k - 1.5) * width for i in range(len(keys))], [max(coco[key], 0) for key in keys],
+               width, label=label, color=colours[k], hatch=("", "//", "..", "xx")[k], edgecolor="gray")
+    ax.set_xticks(range(len(keys)), names)
+    ax.set_ylabel("AP (COCO)")
+    ax.set_ylim(0, 1)
+    ax.legend(frameon=False, fontsize=8, ncol=2)
+    ax.grid(True, axis="y", alpha=0.4)
     fig.tight_layout()
     return fig
 

@@ -68,3 +68,28 @@ class TestGridAnchors:
         """Stride must be positive."""
         with pytest.raises(ValueError, match="stride positive"):
             grid_anchors(torch.zeros(3, 4), (2, 2), 0)
+
+
+class TestFeatureMapSize:
+    def test_vgg16_conv5_floor_and_ceil(self):
+        """jwyang's VGG16 base (torchvision, floor-mode pools) maps 600x800 to 37x50; ceil mode gives 38x50."""
+        import torchvision
+
+        from snippets.detection.anchors import feature_map_size
+
+        with torch.device("meta"):
+            conv5 = torchvision.models.vgg16().features[:-1]
+        assert feature_map_size(conv5, (600, 800)) == (37, 50)
+        for module in conv5:
+            if isinstance(module, torch.nn.MaxPool2d):
+                module.ceil_mode = True
+        assert feature_map_size(conv5, (600, 800)) == (38, 50)
+
+    def test_bad_input(self):
+        """A non-module backbone or an empty image size is refused."""
+        from snippets.detection.anchors import feature_map_size
+
+        with pytest.raises(TypeError, match="backbone must be a torch.nn.Module"):
+            feature_map_size("vgg16", (600, 800))
+        with pytest.raises(ValueError, match="image_size must be"):
+            feature_map_size(torch.nn.Conv2d(3, 1, 1), (0, 800))

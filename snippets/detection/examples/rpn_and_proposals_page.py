@@ -2,17 +2,33 @@
 
 # --8<-- [start:head]
 import torch
+import torchvision
 
-from snippets.detection.anchors import generate_anchors, grid_anchors
+from snippets.detection.anchors import feature_map_size, generate_anchors, grid_anchors
 from snippets.detection.rpn import RPNHead, flatten_rpn_outputs
 
+# jwyang's RCNN_base: VGG16's convolutions without the last max pool (conv5_3, stride 16),
+# built on the meta device: shapes only, no weights, no arithmetic
+with torch.device("meta"):
+    conv5 = torchvision.models.vgg16().features[:-1]
+pools = [m for m in conv5 if isinstance(m, torch.nn.MaxPool2d)]
+print(f"{len(pools)} max pools 2x2, stride 2, ceil_mode={pools[0].ceil_mode}")
+height, width = feature_map_size(conv5, (600, 800))
+print(f"600x800 -> {height}x{width} cells x 9 anchors = {height * width * 9:,} anchors")
+for pool in pools:
+    pool.ceil_mode = True  # Caffe's pooling rounds up
+h_ceil, w_ceil = feature_map_size(conv5, (600, 800))
+print(f"with Caffe's ceil mode: {h_ceil}x{w_ceil} cells = {h_ceil * w_ceil * 9:,} anchors")
+
 torch.manual_seed(0)
-features = torch.randn(1, 512, 38, 50)  # VGG16 conv5 of a 600x800 image
+features = torch.randn(1, 512, height, width)  # stands in for conv5 of a 600x800 image
 head = RPNHead(512, num_anchors=9)
 objectness, deltas = head(features)
 print("objectness:", tuple(objectness.shape), " deltas:", tuple(deltas.shape))
 scores, flat_deltas = flatten_rpn_outputs(objectness, deltas)
-anchors = grid_anchors(generate_anchors(), (38, 50), 16)
+# jwyang's anchors are +1 boxes (x2 is the last pixel): add 1 to x2, y2 for the continuous
+# decoder that proposal_layer uses (and torchvision's BoxCoder)
+anchors = grid_anchors(generate_anchors() + torch.tensor([0.0, 0.0, 1.0, 1.0]), (height, width), 16)
 print("per anchor:", tuple(scores.shape), tuple(flat_deltas.shape), "anchors:", tuple(anchors.shape))
 print("parameters of the head:", sum(p.numel() for p in head.parameters()))
 # --8<-- [end:head]
