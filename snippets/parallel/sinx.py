@@ -11,15 +11,13 @@ series is only accurate near 0; call :func:`reduce_range` first for large |x|.
 from __future__ import annotations
 
 # --8<-- [start:imports]
-import math
+import functools
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numba
 import numpy as np
 import torch
-# numba's on-disk cache needs a source file: off when this code runs from a page or a REPL
-JIT_CACHE = not globals().get("__file__", "<").startswith("<")
 # --8<-- [end:imports]
 
 __all__ = [
@@ -230,60 +228,58 @@ def sinx_processes(x: np.ndarray, terms: int, workers: int) -> np.ndarray:
 
 
 # --8<-- [start:sinx_compiled]
-def _taylor_coefficients(terms: int) -> np.ndarray:
-    """c_j = (-1)^j / (2j + 1)!, j = 0..terms, in float64."""
-    return np.array([(-1) ** j / math.factorial(2 * j + 1) for j in range(terms + 1)])
+@functools.lru_cache(maxsize=None)
+def _fused_kernel(terms: int):
+    """The lecture's loop compiled for one value of ``terms`` (a compile-time constant)."""
+
+    # nogil: threads run it at the same time; contract: numer * c + value may become one FMA
+    @numba.njit(nogil=True, fastmath={"contract"})
+    def kernel(x, out):  # pragma: no cover - compiled by numba
+        c = np.empty(terms, x.dtype)  # the factorial, once per call: c_j = sign / denom
+        denom, sign = 6.0, -1.0
+        for j in range(terms):
+            c[j] = sign / denom
+            denom *= (2 * j + 4) * (2 * j + 5)
+            sign = -sign
+        for i in range(x.shape[0]):  # the SIMD loop: one lane per element
+            xi = x[i]
+            x2 = xi * xi  # 1 flop
+            value, numer = xi, x2 * xi  # 1 flop; value and numer stay in registers
+            for j in range(terms):  # unrolled (terms is a constant): 3 flops per term
+                value += numer * c[j]  # multiply, add
+                numer *= x2  # multiply
+            out[i] = value  # x read once, the result written once
+
+    return kernel
 
 
-BLOCK = 2048  # elements per block: the two block buffers stay in the L1 cache
+def sinx_compiled(x: np.ndarray, terms: int, workers: int = 1) -> np.ndarray:
+    """Rung (d): the lecture's loop fused into one compiled kernel, on ``workers`` threads.
 
-
-@numba.njit(cache=JIT_CACHE, fastmath={"contract"})  # contract: a * b + c may become one FMA
-def _sinx_chunk(x, coefficients, out, lo, hi):  # pragma: no cover - compiled by numba
-    last = coefficients.shape[0] - 1
-    x2 = np.empty(BLOCK, x.dtype)
-    p = np.empty(BLOCK, x.dtype)
-    for start in range(lo, hi, BLOCK):
-        m = min(BLOCK, hi - start)
-        xb, ob = x[start:start + m], out[start:start + m]  # views: indices from 0, loops vectorize
-        for i in range(m):
-            x2[i] = xb[i] * xb[i]
-            p[i] = coefficients[last]
-        for j in range(last - 1, -1, -1):  # Horner: p = p * x^2 + c_j
-            c = coefficients[j]
-            for i in range(m):  # the SIMD loop: lanes = elements of the block
-                p[i] = p[i] * x2[i] + c
-        for i in range(m):
-            ob[i] = p[i] * xb[i]
-
-
-@numba.njit(parallel=True, cache=JIT_CACHE)
-def _sinx_kernel(x, coefficients, out, chunks):  # pragma: no cover - compiled by numba
-    n = x.shape[0]
-    for t in numba.prange(chunks):  # one contiguous chunk per core
-        _sinx_chunk(x, coefficients, out, n * t // chunks, n * (t + 1) // chunks)
-
-
-def sinx_compiled(x: np.ndarray, terms: int) -> np.ndarray:
-    """Rung (d): one fused kernel compiled by numba, all cores, one pass over memory.
-
-    x is split into one contiguous chunk per numba thread (``prange``), each
-    chunk into L1-sized blocks; for each block the series runs in Horner form,
-    each step one SIMD loop over the block, with the coefficients
-    (-1)^j/(2j+1)! computed once (in x's dtype). x is read once and the result
-    written once. The first call per dtype compiles (or loads numba's on-disk
-    cache); ``numba.set_num_threads`` sets the number of cores.
+    Like the lecture's AVX code, each SIMD lane holds one element and keeps its
+    running power (``numer``) and sum (``value``) in registers through all the
+    terms; the coefficients sign / denom are computed once per call. x is read
+    once and the result written once; 3 terms + 2 flops per element. numba
+    compiles the kernel once per dtype and value of ``terms``: the term loop
+    must be unrolled for the element loop to become SIMD.
 
     Args:
         x (ndarray[N], float32 or float64)
         terms (int): correction terms after x, >= 0
+        workers (int): threads, one contiguous chunk each, >= 1
     Returns:
         ndarray[N], same dtype as x
     """
-    x, terms = _check_x(x), _check_terms(terms)
-    out = np.empty_like(x)
-    coefficients = _taylor_coefficients(terms).astype(x.dtype)
-    _sinx_kernel(np.ascontiguousarray(x), coefficients, out, numba.get_num_threads())
+    x, terms, workers = _check_x(x), _check_terms(terms), _check_workers(workers)
+    x, out, kernel = np.ascontiguousarray(x), np.empty_like(x), _fused_kernel(terms)
+    if workers == 1:
+        kernel(x, out)
+        return out
+    bounds = np.linspace(0, len(x), workers + 1).astype(int)
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # views: indices from 0
+        jobs = [pool.submit(kernel, x[a:b], out[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+        for job in jobs:
+            job.result()
     return out
 # --8<-- [end:sinx_compiled]
 
