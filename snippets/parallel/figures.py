@@ -14,7 +14,8 @@ from snippets.parallel.speedup import amdahl_speedup, gustafson_speedup
 # --8<-- [end:imports]
 
 __all__ = ["load_results", "machine_line", "amdahl_figure", "speedup_figure", "ladder_figure",
-           "series_error_figure", "roofline_figure"]
+           "series_error_figure", "roofline_figure", "CORE", "ilp_figure", "divergence_figure",
+           "latency_figure", "mlp_figure", "multithreading_figure", "gpu_model_figure"]
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "bench" / "parallel.json"
 
@@ -135,4 +136,210 @@ def roofline_figure():
            title=f"Roofline of this machine; sinx ({r['terms']} terms, {r['dtype']}) at AI = {intensity:.2f}")
     ax.grid(True, which="major", alpha=0.5)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Inside a core (docs/parallel/inside-a-core.md): results/bench/core.json
+# ---------------------------------------------------------------------------
+
+CORE = RESULTS.parent / "core.json"
+# Okabe-Ito: distinguishable with every common colour-vision deficiency
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
+
+
+def _t(lang: str, en: str, zh: str) -> str:
+    """The English or the Chinese string of a figure's text."""
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    return zh if lang == "zh" else en
+
+
+def _bytes_label(n: int) -> str:
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n} B"
+
+
+def ilp_figure(lang: str = "en"):
+    """Time per element of sum_chains against the number of independent chains."""
+    r = load_results(CORE)["ilp"]
+    chains, ns = r["chains"], r["ns_per_element"]
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.plot(chains, ns, "o-", color=OKABE_ITO[3], label=_t(lang, "measured", "实测"))
+    ideal = [ns[0] / c for c in chains]  # latency-bound: k chains hide k - 1 adds
+    ax.plot(chains, ideal, ls="--", marker="s", color=OKABE_ITO[4], ms=4,
+            label=_t(lang, "latency / chains (pipeline never full)", "延迟 / 链数（流水线未满）"))
+    ax.set(xscale="log", yscale="log", xlabel=_t(lang, "independent chains of adds", "独立加法链数"),
+           ylabel=_t(lang, "ns per element (log)", "每元素纳秒（对数）"),
+           title=_t(lang, f"Sum of {r['n']:,} float64 (in L2): ILP until the adder is busy",
+                    f"{r['n']:,} 个 float64 求和（在 L2 中）：指令级并行直到加法器饱和"))
+    ax.set_xticks(chains, [str(c) for c in chains])
+    ax.grid(True, which="both", alpha=0.4)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def divergence_figure(lang: str = "en"):
+    """ns per element against the fraction of lanes taking the expensive branch, per formulation."""
+    r = load_results(CORE)["divergence"]
+    names = {"scalar": _t(lang, "scalar, branch per element (random lanes)", "标量，逐元素分支（随机）"),
+             "scalar, sorted mask": _t(lang, "scalar, same lanes sorted (predictable)", "标量，排序后（可预测）"),
+             "masked": _t(lang, "SIMD, masked (numba): both branches", "SIMD 掩码（numba）：两支都算"),
+             "where": _t(lang, "NumPy where: both branches, array passes", "NumPy where：两支都算，逐步遍历数组")}
+    styles = {"scalar": ("o", "-"), "scalar, sorted mask": ("v", ":"), "masked": ("s", "--"), "where": ("D", "-.")}
+    fig, ax = plt.subplots(figsize=(6.8, 3.8))
+    for i, (key, label) in enumerate(names.items()):
+        marker, ls = styles[key]
+        ax.plot(r["fractions"], r["ns_per_element"][key], marker=marker, ls=ls, color=OKABE_ITO[i], label=label)
+    ax.set(yscale="log", xlabel=_t(lang, "fraction of lanes on the expensive branch", "走昂贵分支的通道比例"),
+           ylabel=_t(lang, "ns per element (log)", "每元素纳秒（对数）"),
+           title=_t(lang, f"Divergence: {r['n']:,} float64, expensive branch = 16-term series",
+                    f"分支发散：{r['n']:,} 个 float64，昂贵分支为 16 项级数"))
+    ax.set_xticks(r["fractions"], ["0", "1/8", "1/2", "1"])
+    ax.grid(True, which="both", alpha=0.4)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+def latency_figure(lang: str = "en"):
+    """The latency staircase of a random pointer chase, with the cache sizes of the machine marked."""
+    result = load_results(CORE)
+    r, caches = result["latency"], result["cache_sizes"]
+    fig, ax = plt.subplots(figsize=(7.0, 3.8))
+    ax.plot(r["working_sets"], r["ns_per_load"], "o-", color=OKABE_ITO[3], label=_t(lang, "measured", "实测"))
+    for i, (name, size) in enumerate(caches.items()):
+        ax.axvline(size, color=OKABE_ITO[4 + i % 3], ls=("--", ":", "-.")[i % 3], lw=1.2,
+                   label=f"{name} = {_bytes_label(size)}")
+    ax.set(xscale="log", yscale="log", xlabel=_t(lang, "working set (bytes, log)", "工作集（字节，对数）"),
+           ylabel=_t(lang, "ns per dependent load (log)", "每次相关加载的纳秒（对数）"),
+           title=_t(lang, "Pointer chase through a random cycle: one load at a time",
+                    "随机环上的指针追逐：一次只有一个加载"))
+    ticks = [s for s in r["working_sets"] if (s.bit_length() - 1) % 2 == 0]
+    ax.set_xticks(ticks, [_bytes_label(s).replace(" ", "\u202f") for s in ticks], fontsize=7)
+    ax.minorticks_off()
+    ax.grid(True, which="major", alpha=0.4)
+    ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+def mlp_figure(lang: str = "en"):
+    """ns per load against the number of interleaved chases in a DRAM-sized working set."""
+    r = load_results(CORE)["mlp"]
+    chains, ns = r["chains"], r["ns_per_load"]
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.plot(chains, ns, "o-", color=OKABE_ITO[3], label=_t(lang, "measured", "实测"))
+    ax.plot(chains, [ns[0] / c for c in chains], "s--", ms=4, color=OKABE_ITO[4],
+            label=_t(lang, "latency / chains (all misses overlap)", "延迟 / 链数（缺失完全重叠）"))
+    ax.set(xscale="log", yscale="log", xlabel=_t(lang, "independent chases interleaved", "交错的独立追逐数"),
+           ylabel=_t(lang, "ns per load (log)", "每次加载纳秒（对数）"),
+           title=_t(lang, f"Memory-level parallelism, {_bytes_label(r['working_set'])} working set",
+                    f"访存级并行，工作集 {_bytes_label(r['working_set'])}"))
+    ax.set_xticks(chains, [str(c) for c in chains])
+    ax.grid(True, which="both", alpha=0.4)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def multithreading_figure(lang: str = "en"):
+    """Timelines: one thread stalls on memory; interleaved and simultaneous multithreading fill the stalls."""
+    from matplotlib.patches import Patch, Rectangle
+
+    # each thread: run 3 cycles, wait 9 for memory, run 3, ...; drawn over 24 cycles
+    run, wait, cycles = 3, 9, 24
+    fig, axes = plt.subplots(3, 1, figsize=(7.2, 4.6), sharex=True)
+    titles = (_t(lang, "one thread: the core idles while the load is outstanding", "单线程：等待加载时核心空闲"),
+              _t(lang, "4 threads, interleaved: switch to a ready thread on a stall", "4 线程交错：停顿时切换到就绪线程"),
+              _t(lang, "2 threads, simultaneous (SMT): both issue in the same cycle", "2 线程同时多线程（SMT）：同一周期都发射"))
+
+    def bar(ax, row, start, length, colour, hatch=None):
+        ax.add_patch(Rectangle((start, row - 0.35), length, 0.7, facecolor=colour, edgecolor=colour,
+                               hatch=hatch, alpha=0.85 if hatch is None else 0.25))
+
+    # (1) one thread
+    t = 0
+    while t < cycles:
+        bar(axes[0], 0, t, run, OKABE_ITO[0])
+        bar(axes[0], 0, t + run, wait, OKABE_ITO[0], "//")
+        t += run + wait
+    # (2) four threads: thread k runs while the others wait
+    for k in range(4):
+        t = k * run
+        while t < cycles:
+            bar(axes[1], k, t, run, OKABE_ITO[k])
+            bar(axes[1], k, t + run, wait, OKABE_ITO[k], "//")
+            t += run + wait
+    # (3) SMT: two threads share the issue slots; each runs at its own pace, overlapping
+    for k in range(2):
+        t = k
+        while t < cycles:
+            bar(axes[2], k, t, run, OKABE_ITO[k])
+            bar(axes[2], k, t + run, wait, OKABE_ITO[k], "//")
+            t += run + wait
+    for ax, title, rows in zip(axes, titles, (1, 4, 2)):
+        ax.set_ylim(-0.6, rows - 0.4)
+        ax.set_yticks(range(rows), [f"T{k}" for k in range(rows)], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_title(title, fontsize=9, loc="left")
+        ax.set_xlim(0, cycles)
+    axes[-1].set_xlabel(_t(lang, "cycles", "周期"))
+    axes[0].legend(handles=[Patch(facecolor="gray", label=_t(lang, "issuing instructions", "发射指令")),
+                            Patch(facecolor="gray", alpha=0.25, hatch="//", label=_t(lang, "waiting for memory",
+                                                                                     "等待内存"))],
+                   fontsize=7, loc="upper right", ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def gpu_model_figure(lang: str = "en"):
+    """A schematic GPU: SMs, each with warp schedulers and resident warps of 32 lanes, and SIMT divergence."""
+    from matplotlib.patches import Rectangle
+
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.0, 4.0), gridspec_kw={"width_ratios": [1.15, 1]})
+    # left: one SM, 4 sub-partitions (one warp scheduler each), several resident warps per scheduler
+    ax.set_title(_t(lang, "One SM: 4 schedulers, many resident warps", "一个 SM：4 个调度器，多个驻留 warp"),
+                 fontsize=9)
+    for p in range(4):
+        x0 = p * 2.6
+        ax.add_patch(Rectangle((x0, 0), 2.4, 7.6, fill=False, lw=1.2, edgecolor=OKABE_ITO[3]))
+        ax.text(x0 + 1.2, 7.1, _t(lang, f"scheduler {p}", f"调度器 {p}"), ha="center", fontsize=7)
+        for w in range(4):  # resident warps: one issues this cycle, the others wait on memory or are ready
+            state = ("issuing", "waiting", "ready", "waiting")[(w + p) % 4]
+            colour = {"issuing": OKABE_ITO[2], "waiting": OKABE_ITO[4], "ready": OKABE_ITO[1]}[state]
+            y = 5.6 - 1.3 * w
+            ax.add_patch(Rectangle((x0 + 0.2, y), 2.0, 0.9, facecolor=colour, alpha=0.6, edgecolor=colour))
+            ax.text(x0 + 1.2, y + 0.45, f"warp {4 * p + w}", ha="center", va="center", fontsize=6)
+        ax.add_patch(Rectangle((x0 + 0.2, 0.2), 2.0, 0.45, facecolor=OKABE_ITO[0], alpha=0.5))
+        ax.text(x0 + 1.2, 0.42, _t(lang, "32 lanes", "32 通道"), ha="center", va="center", fontsize=6)
+    for k, (state, colour) in enumerate(((_t(lang, "issuing", "发射中"), OKABE_ITO[2]),
+                                         (_t(lang, "ready", "就绪"), OKABE_ITO[1]),
+                                         (_t(lang, "waiting on memory", "等待内存"), OKABE_ITO[4]))):
+        ax.add_patch(Rectangle((k * 3.4, -1.1), 0.4, 0.4, facecolor=colour, alpha=0.6))
+        ax.text(k * 3.4 + 0.5, -0.9, state, va="center", fontsize=7)
+    ax.set_xlim(-0.2, 10.6)
+    ax.set_ylim(-1.4, 7.9)
+    ax.axis("off")
+    # right: SIMT divergence in one warp: lanes active per step of if / else
+    bx.set_title(_t(lang, "SIMT divergence in one warp of 32 lanes", "一个 32 通道 warp 内的 SIMT 分支发散"),
+                 fontsize=9)
+    rng = np.random.default_rng(0)
+    taken = rng.random(32) < 0.25  # lanes whose condition is true
+    steps = [(_t(lang, "x = load", "x = 加载"), np.ones(32, bool)),
+             (_t(lang, "if (cond):", "if (条件):"), np.ones(32, bool)),
+             (_t(lang, "  expensive()", "  昂贵分支()"), taken),
+             (_t(lang, "else: cheap()", "else: 廉价分支()"), ~taken),
+             (_t(lang, "store", "存储"), np.ones(32, bool))]
+    for row, (label, active) in enumerate(steps):
+        for lane in range(32):
+            colour = OKABE_ITO[2] if active[lane] else "none"
+            bx.add_patch(Rectangle((lane, -row - 0.8), 0.9, 0.7, facecolor=colour,
+                                   edgecolor=OKABE_ITO[3], lw=0.4, alpha=0.8))
+        bx.text(-1, -row - 0.45, label, ha="right", va="center", fontsize=7, family="monospace")
+    bx.text(16, -len(steps) - 0.6, _t(lang, "filled: lane active; empty: masked off (idle)",
+                                      "实心：通道活跃；空心：被掩码屏蔽（空闲）"), ha="center", fontsize=7)
+    bx.set_xlim(-9, 32.5)
+    bx.set_ylim(-len(steps) - 1.1, 0.3)
+    bx.axis("off")
+    fig.tight_layout()
     return fig

@@ -39,6 +39,10 @@ class TestLoadLatencyNs:
         """A chase through 16 KiB returns a positive mean time per load under a microsecond."""
         assert 0 < load_latency_ns(2**14, chains=chains, steps=20_000) < 1e3
 
+    def test_repeats_keep_the_fastest(self):
+        """More repeats can only lower (or keep) the time: the minimum of the runs is returned."""
+        assert load_latency_ns(2**12, steps=1000, repeats=5) > 0
+
     def test_fewer_lines_than_chains(self):
         """One line, two chains: both chase the same line and still return a time."""
         assert load_latency_ns(64, chains=3, steps=100) > 0
@@ -48,6 +52,7 @@ class TestLoadLatencyNs:
         ({"working_set_bytes": 4096, "chains": 0}, ValueError, "chains must be >= 1, got 0"),
         ({"working_set_bytes": 4096, "steps": 0}, ValueError, "steps must be >= 1, got 0"),
         ({"working_set_bytes": 4096.0}, TypeError, "working_set_bytes must be an int, got float"),
+        ({"working_set_bytes": 4096, "repeats": 0}, ValueError, "repeats must be an int >= 1, got 0"),
     ])
     def test_bad_input(self, kwargs, error, match):
         with pytest.raises(error, match=match):
