@@ -29,12 +29,12 @@ __all__ = [
     "sinx_processes",
     "sinx_compiled",
     "sinx_torch",
-    "FLOPS_PER_TERM",
+    "flops_per_element",
+    "bytes_per_element",
 ]
 
-# Nominal work of the lecture's inner loop per element and term:
-# numer / denom, sign * (...), value += (...), numer *= x * x  -> 5 flops.
-FLOPS_PER_TERM = 5
+
+RUNGS = ("scalar", "numpy", "threads", "processes", "compiled", "torch")
 
 
 # --8<-- [start:checks]
@@ -66,6 +66,37 @@ def _check_workers(workers: object) -> int:
         raise ValueError(f"workers must be >= 1, got {workers}")
     return int(workers)
 # --8<-- [end:checks]
+
+
+# --8<-- [start:work]
+def flops_per_element(rung: str, terms: int) -> int:
+    """Flops a rung executes per element, counted from its loop (see the comments there).
+
+    scalar: the lecture's loop, 5 per term (sign *, / denom, +=, two * for
+    numer) and 2 for x^3; every other rung: 3 per term (numer * c, +=,
+    numer *= x2) and 2 for x2 and x^3.
+    """
+    terms = _check_terms(terms)
+    if rung not in RUNGS:
+        raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
+    return 5 * terms + 2 if rung == "scalar" else 3 * terms + 2
+
+
+def bytes_per_element(rung: str, terms: int, itemsize: int) -> int:
+    """Memory traffic per element of an array far larger than the caches.
+
+    Counted as STREAM counts: every array read or written once per pass. The
+    NumPy rungs make a pass per step (7 accesses to start, 8 per term), torch
+    7 + 6 per term; the scalar and the fused compiled rung read x once and
+    write the result once.
+    """
+    terms = _check_terms(terms)
+    if rung not in RUNGS:
+        raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
+    accesses = {"numpy": 7 + 8 * terms, "threads": 7 + 8 * terms, "processes": 7 + 8 * terms,
+                "torch": 7 + 6 * terms}.get(rung, 2)
+    return accesses * itemsize
+# --8<-- [end:work]
 
 
 # --8<-- [start:taylor_denominators]
@@ -124,13 +155,13 @@ def sinx_scalar(x: np.ndarray, terms: int) -> np.ndarray:
     for i in range(len(x)):
         xi = float(x[i])
         value = xi
-        numer = xi * xi * xi
+        numer = xi * xi * xi  # 2 flops
         denom = 6  # 3!
         sign = -1
-        for j in range(1, terms + 1):
-            value += sign * numer / denom
-            numer *= xi * xi
-            denom *= (2 * j + 2) * (2 * j + 3)
+        for j in range(1, terms + 1):  # 5 flops per term:
+            value += sign * numer / denom  # multiply, divide, add
+            numer *= xi * xi  # 2 multiplies
+            denom *= (2 * j + 2) * (2 * j + 3)  # integer arithmetic
             sign *= -1
         result[i] = value
     return result
@@ -140,15 +171,15 @@ def sinx_scalar(x: np.ndarray, terms: int) -> np.ndarray:
 # --8<-- [start:sinx_numpy]
 def _sinx_numpy_into(x: np.ndarray, terms: int, out: np.ndarray) -> None:
     """The lecture's loop with the element loop turned into array operations."""
-    x2 = x * x
-    numer = x2 * x
-    np.copyto(out, x)
+    x2 = x * x  # 1 flop per element; every line is a pass: reads, writes
+    numer = x2 * x  # 1 flop; 2 reads, 1 write
+    np.copyto(out, x)  # 1 read, 1 write
     term = np.empty_like(x)
-    denom, sign = 6.0, -1.0  # float64 scalars: no overflow up to 170!
-    for j in range(1, terms + 1):
-        np.multiply(numer, sign / denom, out=term)  # one pass over N lanes
-        out += term
-        numer *= x2
+    denom, sign = 6.0, -1.0  # float64 scalars, once per term: no overflow up to 170!
+    for j in range(1, terms + 1):  # 3 flops and 8 array reads or writes per term:
+        np.multiply(numer, sign / denom, out=term)  # 1 flop; 1 read, 1 write
+        out += term  # 1 flop; 2 reads, 1 write
+        numer *= x2  # 1 flop; 2 reads, 1 write
         denom *= (2 * j + 2) * (2 * j + 3)
         sign = -sign
 
@@ -303,13 +334,13 @@ def sinx_torch(x: torch.Tensor, terms: int, device: str | torch.device | None = 
         raise ValueError(f"x must be 1-D, got shape {tuple(x.shape)}; flatten it with x.flatten()")
     terms = _check_terms(terms)
     x = x.to(device) if device is not None else x
-    x2 = x * x
-    numer = x2 * x
-    value = x.clone()
+    x2 = x * x  # 1 flop; 1 read, 1 write
+    numer = x2 * x  # 1 flop; 2 reads, 1 write
+    value = x.clone()  # 1 read, 1 write
     denom, sign = 6.0, -1.0
-    for j in range(1, terms + 1):
-        value.add_(numer, alpha=sign / denom)  # value += (sign / denom) * numer
-        numer.mul_(x2)
+    for j in range(1, terms + 1):  # 3 flops and 6 reads or writes per term:
+        value.add_(numer, alpha=sign / denom)  # value += (sign / denom) * numer: 2 flops; 2 reads, 1 write
+        numer.mul_(x2)  # 1 flop; 2 reads, 1 write
         denom *= (2 * j + 2) * (2 * j + 3)
         sign = -sign
     return value
