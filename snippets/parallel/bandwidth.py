@@ -121,9 +121,9 @@ def measure_latency(nbytes: int = 64 * 2**20, steps: int = 2_000_000, seed: int 
 # --8<-- [start:measure_peak_flops]
 def measure_peak_flops(n: int = 1024, dtype: type = np.float32, repeats: int = 5,
                        workers: int | None = None) -> float:
-    """Flop/s of an n x n matrix product (2 n^3 flops) -- the machine's practical compute roof.
+    """Flop/s of an n x n matrix product (2 n^3 flops): the practical compute roof.
 
-    ``workers``: BLAS threads (``threadpoolctl``); None leaves the library's default (all cores).
+    ``workers``: BLAS threads (``threadpoolctl``); None: the library's default.
     """
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be >= 1 or None, got {workers}")

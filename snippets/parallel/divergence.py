@@ -18,7 +18,7 @@ import math
 
 import numba
 import numpy as np
-# numba's on-disk cache needs a source file: off when this code runs from a page or a REPL
+# numba's disk cache needs a source file: off when run from a page or a REPL
 JIT_CACHE = not globals().get("__file__", "<").startswith("<")
 # --8<-- [end:imports]
 
@@ -45,7 +45,8 @@ def _check(x: object, mask: object, mode: object) -> tuple[np.ndarray, np.ndarra
 # --8<-- [start:branches]
 TERMS = 16  # correction terms of the expensive branch
 # c_j = (-1)^(j+1) / (2j+3)!: the series is x + c_0 x^3 + c_1 x^5 + ...
-COEFFICIENTS = np.array([(-1) ** (j + 1) / math.factorial(2 * j + 3) for j in range(TERMS)])
+COEFFICIENTS = np.array([(-1) ** (j + 1) / math.factorial(2 * j + 3)
+                         for j in range(TERMS)])
 
 
 @numba.njit(cache=JIT_CACHE)
@@ -90,7 +91,8 @@ def _where(x, mask):
 
 
 # --8<-- [start:branchy]
-def branchy(x: np.ndarray, expensive_mask: np.ndarray, mode: str = "scalar") -> np.ndarray:
+def branchy(x: np.ndarray, expensive_mask: np.ndarray,
+            mode: str = "scalar") -> np.ndarray:
     """sin x by the series where ``expensive_mask`` is set, by x elsewhere.
 
     Every mode returns the same bits; they differ in what they execute:
@@ -118,7 +120,7 @@ def branchy(x: np.ndarray, expensive_mask: np.ndarray, mode: str = "scalar") -> 
 
 # --8<-- [start:expensive_mask]
 def expensive_mask(n: int, fraction: float, seed: int = 0) -> np.ndarray:
-    """A bool mask of ``n`` lanes, ``round(fraction * n)`` of them set, at random places."""
+    """A bool mask of ``n`` lanes, ``round(fraction * n)`` of them set at random."""
     if not 0 <= fraction <= 1:
         raise ValueError(f"fraction must lie in [0, 1], got {fraction}")
     mask = np.zeros(n, dtype=bool)

@@ -18,6 +18,24 @@ __all__ = ["load_results", "machine_line", "amdahl_figure", "speedup_figure", "l
            "latency_figure", "mlp_figure", "multithreading_figure", "gpu_model_figure"]
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "bench" / "parallel.json"
+CORE = RESULTS.parent / "core.json"
+# Okabe-Ito, distinguishable with every common colour-vision deficiency (its black replaced by grey,
+# which shows on the dark palette too)
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#999999")
+
+
+def _t(lang: str, en: str, zh: str) -> str:
+    """The English or the Chinese string of a figure's text."""
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    return zh if lang == "zh" else en
+
+
+def _bytes_label(n: int) -> str:
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n} B"
 
 
 # --8<-- [start:load_results]
@@ -50,23 +68,25 @@ def amdahl_figure():
     return fig
 
 
-def speedup_figure():
-    """Measured speedup curves next to Amdahl's law with the fitted parallel fraction."""
+def speedup_figure(lang: str = "en"):
+    """Measured speedup curves within the cores, next to Amdahl's law with the fitted parallel fraction."""
     r = load_results()
     cores = r["machine"]["cores"]
     fig, ax = plt.subplots(figsize=(8.0, 3.8))
     pmax = max(max(c["workers"]) for c in r["curves"])
     grid = np.linspace(1, pmax, 100)
-    for c in r["curves"]:
+    for i, c in enumerate(r["curves"]):
         label = f"{c['rung']}, n = {c['n']:,}"
-        (line,) = ax.plot(c["workers"], c["speedup"], "o-", label=f"{label} (measured)")
+        colour = OKABE_ITO[i % 8]
+        ax.plot(c["workers"], c["speedup"], marker="osD"[i % 3], color=colour,
+                label=f"{label} ({_t(lang, 'measured', '实测')})")
         f = c["parallel_fraction"]
-        ax.plot(grid, amdahl_speedup(f, np.minimum(grid, cores)), ls=":", color=line.get_color(),
-                label=f"Amdahl, fitted f = {f:.2f}")
-    ax.plot(grid, grid, color="gray", lw=0.8, ls="--", label="ideal S = P")
-    ax.axvline(cores, color="gray", lw=0.8)
-    ax.text(cores, 0.97, f" {cores} cores", transform=ax.get_xaxis_transform(), color="gray", va="top")
-    ax.set(xlabel="workers P", ylabel="speedup T(1) / T(P)", title=f"sinx, {r['terms']} terms, {r['dtype']}")
+        ax.plot(grid, amdahl_speedup(f, grid), ls=":", color=colour,
+                label=_t(lang, f"Amdahl, fitted f = {f:.2f}", f"阿姆达尔定律，拟合 f = {f:.2f}"))
+    ax.plot(grid, grid, color="gray", lw=0.8, ls="--", label=_t(lang, "ideal S = P", "理想 S = P"))
+    ax.set(xlabel=_t(lang, f"workers P (1 to the {cores} cores)", f"工作线程数 P（1 到 {cores} 个核心）"),
+           ylabel=_t(lang, "speedup T(1) / T(P)", "加速比 T(1) / T(P)"),
+           title=f"sinx, {r['terms']} terms, {r['dtype']}")
     ax.set_xticks(range(1, pmax + 1))
     ax.grid(True, alpha=0.5)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -114,26 +134,31 @@ def series_error_figure():
     return fig
 
 
-def roofline_figure():
-    """Measured compute roof and memory roofs; each rung at sinx's arithmetic intensity."""
+def roofline_figure(lang: str = "en"):
+    """Measured roofs per thread count; each rung at the intensity of the flops and bytes it executes."""
     r = load_results()
-    peak = r["peak_flops"] / 1e9
+    peaks = {int(p): v / 1e9 for p, v in r["peak_flops_by_threads"].items()}
     bws = {(b["method"], b["workers"]): b["bytes_per_s"] / 1e9 for b in r["bandwidth"]}
-    ai = np.logspace(-2, 3, 200)
-    fig, ax = plt.subplots(figsize=(8.0, 4.2))
-    best_bw = max(bws.values())
-    ax.plot(ai, np.minimum(peak, best_bw * ai), color="gray", lw=2, label="roof: min(peak, bandwidth x AI)")
-    for (method, workers), bw in sorted(bws.items()):
-        ax.plot(ai, bw * ai, lw=0.8, ls=":", label=f"{method}, {workers} thread(s): {bw:.1f} GB/s")
-    ax.axhline(peak, color="gray", lw=0.8, ls="--")
-    ax.text(ai[0], peak, f" matmul peak {peak:.0f} GFLOP/s", color="gray", va="bottom", fontsize=8)
-    intensity = r["rows"][0]["intensity"]
+    ai = np.logspace(-3, 2, 200)
+    fig, ax = plt.subplots(figsize=(8.4, 4.6))
+    roof_styles = ("-", "--", "-.", ":")
+    for i, (p, peak) in enumerate(sorted(peaks.items())):
+        bw = max(v for (m, w), v in bws.items() if w == min(p, 2))
+        ax.plot(ai, np.minimum(peak, bw * ai), color="gray", lw=2.2 - 0.6 * i, ls=roof_styles[i % 4],
+                label=_t(lang, f"roof, {p} thread(s): {peak:.0f} GFLOP/s, {bw:.1f} GB/s",
+                         f"屋顶，{p} 线程：{peak:.0f} GFLOP/s，{bw:.1f} GB/s"))
+    markers = "osD^v<>PX*"
     for i, row in enumerate(r["rows"]):
-        ax.plot(intensity * (1.08 ** (i - len(r["rows"]) / 2)), row["gflops"], "o", ms=6, label=row["label"])
+        face = "none" if row.get("in_cache") else OKABE_ITO[i % 8]
+        ax.plot(row["intensity"], row["gflops"], markers[i % len(markers)], ms=7, color=OKABE_ITO[i % 8],
+                mfc=face, label=f"{row['label']} ({row['flops_per_element']} flops)")
     ax.axvline(1 / 12, color="gray", lw=0.8, ls="-.")
     ax.text(1 / 12, 0.02, " c = a * b", transform=ax.get_xaxis_transform(), color="gray", fontsize=8)
-    ax.set(xscale="log", yscale="log", xlabel="arithmetic intensity (flop / byte)", ylabel="GFLOP/s",
-           title=f"Roofline of this machine; sinx ({r['terms']} terms, {r['dtype']}) at AI = {intensity:.2f}")
+    ax.set(xscale="log", yscale="log",
+           xlabel=_t(lang, "arithmetic intensity: executed flops / bytes moved", "算术强度：实际执行的浮点运算 / 传输字节"),
+           ylabel="GFLOP/s",
+           title=_t(lang, f"Roofline; sinx, {r['terms']} terms, {r['dtype']} (open marker: in L2, no DRAM traffic)",
+                    f"屋顶线；sinx，{r['terms']} 项，{r['dtype']}（空心：在 L2 中，无内存流量）"))
     ax.grid(True, which="major", alpha=0.5)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
@@ -142,25 +167,6 @@ def roofline_figure():
 # ---------------------------------------------------------------------------
 # Inside a core (docs/parallel/inside-a-core.md): results/bench/core.json
 # ---------------------------------------------------------------------------
-
-CORE = RESULTS.parent / "core.json"
-# Okabe-Ito: distinguishable with every common colour-vision deficiency
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
-
-
-def _t(lang: str, en: str, zh: str) -> str:
-    """The English or the Chinese string of a figure's text."""
-    if lang not in ("en", "zh"):
-        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
-    return zh if lang == "zh" else en
-
-
-def _bytes_label(n: int) -> str:
-    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if n >= size:
-            return f"{n / size:g} {unit}"
-    return f"{n} B"
-
 
 def ilp_figure(lang: str = "en"):
     """Time per element of sum_chains against the number of independent chains."""

@@ -28,8 +28,9 @@ LINE = 64  # bytes per cache line on x86-64 and most ARM cores
 SLOT = LINE // 8  # int64 slots per line: one pointer per line, the rest unused
 
 
-def _check(working_set_bytes: object, chains: object, steps: object) -> None:
-    for name, value in (("working_set_bytes", working_set_bytes), ("chains", chains), ("steps", steps)):
+def _check(working_set_bytes: object, chains: object, steps: object, repeats: object = 1) -> None:
+    for name, value in (("working_set_bytes", working_set_bytes), ("chains", chains), ("steps", steps),
+                        ("repeats", repeats)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if working_set_bytes < LINE:
@@ -38,10 +39,13 @@ def _check(working_set_bytes: object, chains: object, steps: object) -> None:
         raise ValueError(f"chains must be >= 1, got {chains}")
     if steps < 1:
         raise ValueError(f"steps must be >= 1, got {steps}")
+    if repeats < 1:
+        raise ValueError(f"repeats must be >= 1, got {repeats}")
 
 
 # --8<-- [start:pointer_cycle]
-def pointer_cycle(working_set_bytes: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def pointer_cycle(working_set_bytes: int,
+                  seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """One random cycle through every cache line of a ``working_set_bytes`` array.
 
     Returns:
@@ -61,7 +65,7 @@ def pointer_cycle(working_set_bytes: int, seed: int = 0) -> tuple[np.ndarray, np
 # --8<-- [start:load_latency_ns]
 @functools.lru_cache(maxsize=None)
 def _chase(chains: int):
-    """``steps`` rounds of ``chains`` interleaved chases (``chains``: compile-time constant)."""
+    """``steps`` rounds of ``chains`` interleaved chases (``chains``: a constant)."""
 
     @numba.njit
     def chase(nxt, starts, steps):  # pragma: no cover - compiled by numba
@@ -92,12 +96,10 @@ def load_latency_ns(working_set_bytes: int, chains: int = 1, steps: int = 1_000_
     Returns:
         float: wall time / (steps * chains), in ns
     """
-    _check(working_set_bytes, chains, steps)
-    if isinstance(repeats, bool) or not isinstance(repeats, (int, np.integer)) or repeats < 1:
-        raise ValueError(f"repeats must be an int >= 1, got {repeats!r}")
+    _check(working_set_bytes, chains, steps, repeats)
     nxt, order = pointer_cycle(working_set_bytes, seed)
     lines = len(order)
-    starts = order[np.arange(chains) * lines // chains] * SLOT  # evenly spaced on the cycle
+    starts = order[np.arange(chains) * lines // chains] * SLOT  # evenly spaced
     chase = _chase(chains)
     chase(nxt, starts, max(1, lines // chains))  # compile, and warm the caches
     best = float("inf")
@@ -117,8 +119,10 @@ def _size_bytes(text: str) -> int:
     return int(text.rstrip("KkMmGg")) * scale
 
 
-def cache_sizes(cpu: Path = Path("/sys/devices/system/cpu/cpu0/cache")) -> dict[str, int]:
-    """Data-cache sizes of one core as Linux reports them: {'L1d': bytes, 'L2': ..., 'L3': ...}.
+def cache_sizes(
+    cpu: Path = Path("/sys/devices/system/cpu/cpu0/cache"),
+) -> dict[str, int]:
+    """Data-cache sizes of one core as Linux reports them: {'L1d': bytes, 'L2': ...}.
 
     Reads ``index*/level``, ``type`` and ``size`` under ``cpu``; instruction
     caches are skipped. Empty where sysfs is missing (not Linux).
@@ -129,6 +133,7 @@ def cache_sizes(cpu: Path = Path("/sys/devices/system/cpu/cpu0/cache")) -> dict[
         if kind == "Instruction":
             continue
         level = (index / "level").read_text().strip()
-        sizes[f"L{level}" + ("d" if kind == "Data" else "")] = _size_bytes((index / "size").read_text())
+        name = f"L{level}" + ("d" if kind == "Data" else "")
+        sizes[name] = _size_bytes((index / "size").read_text())
     return sizes
 # --8<-- [end:cache_sizes]

@@ -70,7 +70,7 @@ def _check_workers(workers: object) -> int:
 
 # --8<-- [start:work]
 def flops_per_element(rung: str, terms: int) -> int:
-    """Flops a rung executes per element, counted from its loop (see the comments there).
+    """Flops a rung executes per element, counted from its loop (comments there).
 
     scalar: the lecture's loop, 5 per term (sign *, / denom, +=, two * for
     numer) and 2 for x^3; every other rung: 3 per term (numer * c, +=,
@@ -93,7 +93,8 @@ def bytes_per_element(rung: str, terms: int, itemsize: int) -> int:
     terms = _check_terms(terms)
     if rung not in RUNGS:
         raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
-    accesses = {"numpy": 7 + 8 * terms, "threads": 7 + 8 * terms, "processes": 7 + 8 * terms,
+    passes = 7 + 8 * terms  # NumPy rungs: array reads and writes, see _sinx_numpy_into
+    accesses = {"numpy": passes, "threads": passes, "processes": passes,
                 "torch": 7 + 6 * terms}.get(rung, 2)
     return accesses * itemsize
 # --8<-- [end:work]
@@ -261,9 +262,9 @@ def sinx_processes(x: np.ndarray, terms: int, workers: int) -> np.ndarray:
 # --8<-- [start:sinx_compiled]
 @functools.lru_cache(maxsize=None)
 def _fused_kernel(terms: int):
-    """The lecture's loop compiled for one value of ``terms`` (a compile-time constant)."""
+    """The lecture's loop compiled for one value of ``terms`` (a constant)."""
 
-    # nogil: threads run it at the same time; contract: numer * c + value may become one FMA
+    # nogil: threads run it at once; contract: numer * c + value may become one FMA
     @numba.njit(nogil=True, fastmath={"contract"})
     def kernel(x, out):  # pragma: no cover - compiled by numba
         c = np.empty(terms, x.dtype)  # the factorial, once per call: c_j = sign / denom
@@ -285,7 +286,7 @@ def _fused_kernel(terms: int):
 
 
 def sinx_compiled(x: np.ndarray, terms: int, workers: int = 1) -> np.ndarray:
-    """Rung (d): the lecture's loop fused into one compiled kernel, on ``workers`` threads.
+    """Rung (d): the lecture's loop fused into one compiled kernel; ``workers`` threads.
 
     Like the lecture's AVX code, each SIMD lane holds one element and keeps its
     running power (``numer``) and sum (``value``) in registers through all the

@@ -52,7 +52,7 @@ class TestLoadLatencyNs:
         ({"working_set_bytes": 4096, "chains": 0}, ValueError, "chains must be >= 1, got 0"),
         ({"working_set_bytes": 4096, "steps": 0}, ValueError, "steps must be >= 1, got 0"),
         ({"working_set_bytes": 4096.0}, TypeError, "working_set_bytes must be an int, got float"),
-        ({"working_set_bytes": 4096, "repeats": 0}, ValueError, "repeats must be an int >= 1, got 0"),
+        ({"working_set_bytes": 4096, "repeats": 0}, ValueError, "repeats must be >= 1, got 0"),
     ])
     def test_bad_input(self, kwargs, error, match):
         with pytest.raises(error, match=match):

@@ -120,28 +120,6 @@ class TestSinxCompiled:
         np.testing.assert_allclose(y, sinx_numpy(x, terms), rtol=1e-12, atol=1e-14)
 
     def test_bad_workers(self):
-        """workers < 1 is refused before any process starts."""
-        with pytest.raises(ValueError, match="workers must be >= 1, got 0"):
-            sinx_processes(_x(4, np.float32), 3, 0)
-
-
-class TestSinxCompiled:
-    # terms from a few values only: each value of terms compiles its own kernel (about a second)
-    @settings(max_examples=20, deadline=None)
-    @given(n=st.integers(0, 5000), terms=st.sampled_from([0, 12]), workers=st.integers(1, 3),
-           seed=st.integers(0, 2**16))
-    def test_matches_numpy_any_size(self, n, terms, workers, seed):
-        """Property: any length and worker count (chunk edges, SIMD tails) matches the vectorized rung."""
-        x = _x(n, np.float64, seed)
-        y = sinx_compiled(x, terms, workers)
-        np.testing.assert_allclose(y, sinx_numpy(x, terms), rtol=1e-12, atol=1e-14)
-
-    def test_same_flops_as_numpy_rung(self):
-        """Same operations in the same order as rung (b): equal up to FMA rounding (float64)."""
-        x = _x(1000, np.float64)
-        np.testing.assert_allclose(sinx_compiled(x, 12, 2), sinx_numpy(x, 12), rtol=0, atol=4e-16)
-
-    def test_bad_workers(self):
         """workers < 1 is refused."""
         with pytest.raises(ValueError, match="workers must be >= 1, got 0"):
             sinx_compiled(_x(4, np.float32), 3, 0)

@@ -12,13 +12,14 @@ exact = math.fsum(x)
 print(f"math.fsum            : {exact:.10f}")
 for chains in (1, 2, 4, 8):
     total = sum_chains(x, chains)
-    print(f"sum_chains, {chains} chain(s): {total:.10f}  (relative error {abs(total - exact) / exact:.1e})")
+    error = abs(total - exact) / exact
+    print(f"sum_chains, {chains} chain(s): {total:.10f}  (relative error {error:.1e})")
 # --8<-- [end:chains]
 
 # --8<-- [start:ilp_measured]
 from snippets.parallel.figures import CORE, load_results, machine_line
 
-results = load_results(CORE)  # results/bench/core.json, from `python -m benchmarks core`
+results = load_results(CORE)  # results/bench/core.json: `python -m benchmarks core`
 print("measured on:", machine_line(results))
 ilp = results["ilp"]
 print(f"sum of {ilp['n']:,} {ilp['dtype']} values, minimum over repeats")
@@ -26,8 +27,9 @@ print(" chains  ns/element  elements/ns  vs 1 chain")
 for c, ns in zip(ilp["chains"], ilp["ns_per_element"]):
     print(f"{c:>7}  {ns:10.3f}  {1 / ns:11.2f}  {ilp['ns_per_element'][0] / ns:9.2f}x")
 latency, best = ilp["ns_per_element"][0], min(ilp["ns_per_element"])
-print(f"one chain: an add every {latency:.2f} ns -> the add latency as this code sees it")
-print(f"plateau  : {1 / best:.2f} adds per ns -> about {latency / best:.1f} adds in flight to stay busy")
+print(f"one chain: an add every {latency:.2f} ns -> the add latency this code sees")
+print(f"plateau  : {1 / best:.2f} adds per ns -> "
+      f"about {latency / best:.1f} adds in flight to stay busy")
 # --8<-- [end:ilp_measured]
 
 # --8<-- [start:divergence]
@@ -55,8 +57,8 @@ print(f"{'formulation':<22}" + "".join(f"{f'f = {f:.3g}':>11}" for f in d["fract
 for mode, row in d["ns_per_element"].items():
     print(f"{mode:<22}" + "".join(f"{t:11.2f}" for t in row))
 masked, scalar = d["ns_per_element"]["masked"], d["ns_per_element"]["scalar"]
-print(f"masked SIMD, all lanes expensive vs none: {masked[-1] / masked[0]:.2f}x the time")
-print(f"scalar,      all lanes expensive vs none: {scalar[-1] / scalar[0]:.2f}x the time")
+print(f"masked SIMD, all lanes expensive vs none: {masked[-1] / masked[0]:.2f}x")
+print(f"scalar,      all lanes expensive vs none: {scalar[-1] / scalar[0]:.2f}x")
 # --8<-- [end:divergence_measured]
 
 # --8<-- [start:cycle]
@@ -88,7 +90,7 @@ for size, ns in zip(lat["working_sets"], lat["ns_per_load"]):
 from snippets.parallel.figures import CORE, load_results
 
 mlp = load_results(CORE)["mlp"]
-print(f"{mlp['working_set'] // 2**20} MiB working set: ns per load with k chases interleaved")
+print(f"{mlp['working_set'] // 2**20} MiB working set, k chases interleaved")
 print(" chains  ns/load  speedup over 1 chain")
 for c, ns in zip(mlp["chains"], mlp["ns_per_load"]):
     print(f"{c:>7}  {ns:7.1f}  {mlp['ns_per_load'][0] / ns:8.2f}x")
@@ -102,9 +104,10 @@ if "skipped" in gpu:
     print("GPU: not yet measured on a GPU --", gpu["skipped"])
 else:
     print(f"GPU {gpu['device']}, n = {gpu['n']:,}")
-    print(f"  sinx (float32, 10 terms): {gpu['sinx_float32_terms10_ns_per_element']:.4f} ns per element")
+    sinx_ns = gpu["sinx_float32_terms10_ns_per_element"]
+    print(f"  sinx (float32, 10 terms): {sinx_ns:.4f} ns per element")
     for f, ns in zip(gpu["fractions"], gpu["divergence_where_float64_ns_per_element"]):
-        print(f"  divergence kernel, both branches, f = {f:.3g}: {ns:.4f} ns per element")
+        print(f"  divergence, both branches, f = {f:.3g}: {ns:.4f} ns per element")
 # --8<-- [end:gpu]
 
 # --8<-- [start:closing]
