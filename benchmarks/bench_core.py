@@ -77,22 +77,25 @@ def _mlp(quick: bool) -> dict:
     return {"working_set": size, "chains": list(MLP_CHAINS), "ns_per_load": ns}
 
 
-def _gpu(quick: bool) -> dict:
-    """sinx and a both-branches divergence kernel on the GPU (torch), or why not."""
+def _gpu(quick: bool, device: str = "cuda") -> dict:
+    """sinx and a both-branches divergence kernel on the GPU (torch), or why not.
+
+    ``device="cpu"`` runs the same code on the CPU (the smoke test's way to check it without a GPU).
+    """
     try:
         import torch
     except ImportError as error:  # pragma: no cover - torch is pinned
         return {"skipped": f"torch not importable: {error}"}
-    if not torch.cuda.is_available():
+    if device == "cuda" and not torch.cuda.is_available():
         return {"skipped": "no CUDA device on this machine: not yet measured on a GPU"}
-    try:  # pragma: no cover - needs a GPU
+    try:
         from benchmarks._harness import median_time
         from snippets.parallel.divergence import COEFFICIENTS
         from snippets.parallel.sinx import sinx_torch
 
-        n = 2**20 if quick else 2**26
-        sync = torch.cuda.synchronize
-        x = torch.empty(n, device="cuda").uniform_(-torch.pi, torch.pi)
+        n = 2**12 if device == "cpu" else 2**20 if quick else 2**26
+        sync = torch.cuda.synchronize if device == "cuda" else None
+        x = torch.empty(n, device=device).uniform_(-torch.pi, torch.pi)
         sinx_s = median_time(lambda: sinx_torch(x, 10), 7, sync=sync)
         x64 = x.double()
 
@@ -106,9 +109,10 @@ def _gpu(quick: bool) -> dict:
 
         where_ns = []
         for fraction in FRACTIONS:
-            mask = torch.from_numpy(expensive_mask(n, fraction, seed=2)).cuda()
+            mask = torch.from_numpy(expensive_mask(n, fraction, seed=2)).to(device)
             where_ns.append(median_time(lambda m=mask: where(m), 7, sync=sync) / n * 1e9)
-        return {"device": torch.cuda.get_device_name(0), "n": n,
+        name = torch.cuda.get_device_name(0) if device == "cuda" else "cpu (code check only)"
+        return {"device": name, "n": n,
                 "sinx_float32_terms10_ns_per_element": sinx_s / n * 1e9,
                 "divergence_where_float64_ns_per_element": where_ns, "fractions": list(FRACTIONS)}
     except Exception as error:  # noqa: BLE001 - record why, keep the CPU results

@@ -139,7 +139,7 @@ def roofline_figure(lang: str = "en"):
     r = load_results()
     peaks = {int(p): v / 1e9 for p, v in r["peak_flops_by_threads"].items()}
     bws = {(b["method"], b["workers"]): b["bytes_per_s"] / 1e9 for b in r["bandwidth"]}
-    ai = np.logspace(-3, 2, 200)
+    ai = np.logspace(-2, 2, 200)
     fig, ax = plt.subplots(figsize=(8.4, 4.6))
     roof_styles = ("-", "--", "-.", ":")
     for i, (p, peak) in enumerate(sorted(peaks.items())):

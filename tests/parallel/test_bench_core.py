@@ -23,6 +23,16 @@ def test_quick_run_has_the_fields_the_page_reads(monkeypatch):
     assert len(result["checks"]) == 4 and all(c["target"].startswith("reported") for c in result["checks"])
 
 
+def test_gpu_code_runs_on_the_cpu():
+    """The GPU experiment's code, run on the CPU with a tiny size: it returns every field the page prints."""
+    from benchmarks.bench_core import FRACTIONS, _gpu
+
+    result = _gpu(quick=True, device="cpu")
+    assert "skipped" not in result, result.get("skipped")
+    assert result["sinx_float32_terms10_ns_per_element"] > 0
+    assert len(result["divergence_where_float64_ns_per_element"]) == len(FRACTIONS)
+
+
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # the CJK font is configured by the build
 @pytest.mark.parametrize("name", ["ilp_figure", "divergence_figure", "latency_figure", "mlp_figure",
                                   "multithreading_figure", "gpu_model_figure", "roofline_figure",
