@@ -267,7 +267,7 @@ def _fused_kernel(terms: int):
     # nogil: threads run it at once; contract: numer * c + value may become one FMA
     @numba.njit(nogil=True, fastmath={"contract"})
     def kernel(x, out):  # pragma: no cover - compiled by numba
-        c = np.empty(terms, x.dtype)  # the factorial, once per call: c_j = sign / denom
+        c = np.empty(terms, x.dtype)  # once per call: c_j = sign / denom
         denom, sign = 6.0, -1.0
         for j in range(terms):
             c[j] = sign / denom
@@ -276,7 +276,7 @@ def _fused_kernel(terms: int):
         for i in range(x.shape[0]):  # the SIMD loop: one lane per element
             xi = x[i]
             x2 = xi * xi  # 1 flop
-            value, numer = xi, x2 * xi  # 1 flop; value and numer stay in registers
+            value, numer = xi, x2 * xi  # 1 flop; both stay in registers
             for j in range(terms):  # unrolled (terms is a constant): 3 flops per term
                 value += numer * c[j]  # multiply, add
                 numer *= x2  # multiply
@@ -309,7 +309,8 @@ def sinx_compiled(x: np.ndarray, terms: int, workers: int = 1) -> np.ndarray:
         return out
     bounds = np.linspace(0, len(x), workers + 1).astype(int)
     with ThreadPoolExecutor(max_workers=workers) as pool:  # views: indices from 0
-        jobs = [pool.submit(kernel, x[a:b], out[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+        jobs = [pool.submit(kernel, x[a:b], out[a:b])
+                for a, b in zip(bounds[:-1], bounds[1:])]
         for job in jobs:
             job.result()
     return out
