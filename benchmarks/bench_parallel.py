@@ -1,8 +1,15 @@
 """The sinx ladder, its speedup curves and this machine's memory roofline (docs/parallel/*).
 
-``python -m benchmarks parallel`` -> results/bench/parallel.json. Checks (issue 4):
+``python -m benchmarks parallel`` -> results/bench/parallel.json. Checks:
 vectorized >= 30x scalar per element; 2 workers >= 1.7x 1 worker on a multi-core
 rung at some size; best CPU rung within 1.5x of the time to copy the same bytes.
+
+Each rung's flop rate counts the flops *it* executes per element
+(``flops_per_element``) and its intensity divides them by the bytes *it* moves
+(``bytes_per_element``); the compute roof is measured per thread count, so
+every point is compared with the roof for as many threads as it used. Speedup
+curves run 1..os.cpu_count() workers; more workers than cores is a separate
+experiment (``oversubscription``).
 """
 
 from __future__ import annotations
@@ -19,7 +26,8 @@ import torch
 from benchmarks._harness import median_time
 from snippets.parallel.bandwidth import measure_bandwidth, measure_latency, measure_peak_flops
 from snippets.parallel.sinx import (
-    FLOPS_PER_TERM,
+    bytes_per_element,
+    flops_per_element,
     sinx_compiled,
     sinx_numpy,
     sinx_processes,
@@ -59,15 +67,14 @@ def run(quick: bool = False) -> dict:
     repeats = 1 if quick else 7
     x = np.random.default_rng(0).uniform(-np.pi, np.pi, n).astype(DTYPE)
     out = np.empty_like(x)
-    flops_per_element = FLOPS_PER_TERM * TERMS
-    bytes_per_element = 2 * x.itemsize  # read x, write the result
 
     def row(rung: str, label: str, size: int, workers: int, seconds: float, device: str = "cpu",
-            share: float | None = None) -> dict:
+            share: float | None = None, in_cache: bool = False) -> dict:
+        flops, nbytes = flops_per_element(rung, TERMS), bytes_per_element(rung, TERMS, x.itemsize)
         return {"rung": rung, "label": label, "device": device, "n": size, "workers": workers, "seconds": seconds,
-                "core_share": share,
-                "ns_per_element": seconds / size * 1e9, "gflops": flops_per_element * size / seconds / 1e9,
-                "intensity": flops_per_element / bytes_per_element}
+                "core_share": share, "in_cache": in_cache,
+                "ns_per_element": seconds / size * 1e9, "flops_per_element": flops, "bytes_per_element": nbytes,
+                "gflops": flops * size / seconds / 1e9, "intensity": flops / nbytes}
 
     # The ladder, rung by rung: (rung, label, n, workers, call, numba threads, device).
     n_cached = min(n, 2**15)  # fits one core's L2 cache: the kernel's arithmetic alone, no DRAM traffic
@@ -79,10 +86,10 @@ def run(quick: bool = False) -> dict:
         ("threads", "(c1) NumPy on 1 thread", n, 1, lambda: sinx_threads(x, TERMS, 1), None),
         ("threads", "(c1) NumPy on 2 threads", n, 2, lambda: sinx_threads(x, TERMS, 2), None),
         ("processes", "(c2) NumPy on 2 processes", n, 2, lambda: sinx_processes(x, TERMS, 2), None),
-        ("compiled", "(d) numba, 1 thread", n, 1, lambda: sinx_compiled(x, TERMS), 1),
-        ("compiled", "(d) numba, 2 threads", n, 2, lambda: sinx_compiled(x, TERMS), 2),
-        ("compiled", f"(d) numba, 1 thread, in L2 (n={n_cached:,})", n_cached, 1,
-         lambda: sinx_compiled(x[:n_cached], TERMS), 1),
+        ("compiled", "(d) fused numba, 1 thread", n, 1, lambda: sinx_compiled(x, TERMS, 1), None),
+        ("compiled", "(d) fused numba, 2 threads", n, 2, lambda: sinx_compiled(x, TERMS, 2), None),
+        ("compiled", f"(d) fused numba, 1 thread, in L2 (n={n_cached:,})", n_cached, 1,
+         lambda: sinx_compiled(x[:n_cached], TERMS, 1), None),
         ("torch", f"(e) torch CPU, {tt} threads", n, tt, lambda: sinx_torch(xt, TERMS), None),
     ]
     rows = []
@@ -95,7 +102,7 @@ def run(quick: bool = False) -> dict:
             return seconds, None if rung == "processes" else _core_share(call, workers)
 
         seconds, share = measure() if numba_threads is None else _with_numba_threads(numba_threads, measure)
-        rows.append(row(rung, label, size, workers, seconds, share=share))
+        rows.append(row(rung, label, size, workers, seconds, share=share, in_cache=size == n_cached))
     if torch.cuda.is_available():
         xc = xt.cuda()
         rows.append(row("torch", f"(e) torch {torch.cuda.get_device_name(0)}", n, 1,
@@ -114,24 +121,35 @@ def run(quick: bool = False) -> dict:
     bandwidth = [vars(measure_bandwidth(method, nbytes=nbytes, workers=p, repeats=repeats))
                  for method in ("copy", "triad") for p in (1, 2)]
     latency_s = measure_latency(nbytes=nbytes, steps=10_000 if quick else 1_000_000)
-    peak_flops = measure_peak_flops(n=128 if quick else 1024, repeats=repeats)
+    # The compute roof for each thread count a point uses (float32 matmul, BLAS limited to p threads).
+    peaks = {p: measure_peak_flops(n=128 if quick else 1024, repeats=repeats, workers=p) for p in range(1, cores + 1)}
+    peak_flops = max(peaks.values())
+    for r in (r for r in rows if r["device"] == "cpu"):
+        p = min(r["workers"], cores)
+        bw = max((b["bytes_per_s"] for b in bandwidth if b["workers"] == min(p, 2)), default=None)
+        r["peak_gflops"] = peaks[p] / 1e9
+        r["roof_gflops"] = r["peak_gflops"] if r["in_cache"] or bw is None else min(r["peak_gflops"],
+                                                                                      bw * r["intensity"] / 1e9)
 
-    # Speedup curves: threads rung at two sizes (workers beyond the cores show the plateau),
-    # numba rung with 1..cores threads.
+    # Speedup curves within the cores: 1..os.cpu_count() workers, threads rung at two sizes, fused rung.
+    within = tuple(range(1, cores + 1))
     curves = []
     for size in (n // 64, n):
         xs = x[:size]
-        curve = measure_speedup(lambda p: sinx_threads(xs, TERMS, p), workers=(1, 2, 3, 4), repeats=repeats)
+        curve = measure_speedup(lambda p: sinx_threads(xs, TERMS, p), workers=within, repeats=repeats)
         curves.append({"rung": "threads", "n": size, "workers": list(curve.workers), "seconds": list(curve.seconds),
                        "speedup": list(curve.speedup)})
-    numba_workers = tuple(range(1, min(4, numba.config.NUMBA_NUM_THREADS) + 1))
-    curve = measure_speedup(lambda p: _with_numba_threads(p, lambda: sinx_compiled(x, TERMS)),
-                            workers=numba_workers, repeats=repeats)
+    curve = measure_speedup(lambda p: sinx_compiled(x, TERMS, p), workers=within, repeats=repeats)
     curves.append({"rung": "compiled", "n": n, "workers": list(curve.workers), "seconds": list(curve.seconds),
                    "speedup": list(curve.speedup)})
     for c in curves:
-        fit = [(p, s) for p, s in zip(c["workers"], c["speedup"]) if p <= cores]
-        c["parallel_fraction"] = fit_parallel_fraction([p for p, _ in fit], [s for _, s in fit])
+        c["parallel_fraction"] = (fit_parallel_fraction(c["workers"], c["speedup"]) if cores > 1 else 0.0)
+
+    # Oversubscription, its own experiment: more threads than cores cannot run at the same time.
+    over = measure_speedup(lambda p: sinx_threads(x, TERMS, p), workers=(1, cores, 2 * cores, 4 * cores),
+                           repeats=repeats)
+    oversubscription = {"rung": "threads", "n": n, "cores": cores, "workers": list(over.workers),
+                        "seconds": list(over.seconds), "speedup": list(over.speedup)}
 
     # The floor check, paired: the best full-size CPU rung and the copies timed in turn, so that
     # load from other programs falls on both alike.
@@ -171,16 +189,17 @@ def run(quick: bool = False) -> dict:
         "terms": TERMS,
         "dtype": np.dtype(DTYPE).name,
         "n": n,
-        "flops_per_element": flops_per_element,
-        "bytes_per_element": bytes_per_element,
+        "compulsory_bytes_per_element": 2 * x.itemsize,
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "numba_threads": numba.config.NUMBA_NUM_THREADS,
         "rows": rows,
         "floor": {"copy_1_thread_s": copy_1, "copy_2_threads_s": copy_2, "seconds": floor,
-                  "bytes": bytes_per_element * n, "paired": {**paired, "rung": best["label"]}},
+                  "bytes": 2 * x.itemsize * n, "paired": {**paired, "rung": best["label"]}},
         "bandwidth": bandwidth,
         "latency_s": latency_s,
         "peak_flops": peak_flops,
+        "peak_flops_by_threads": {str(p): v for p, v in peaks.items()},
         "curves": curves,
+        "oversubscription": oversubscription,
         "checks": checks,
     }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+from threadpoolctl import threadpool_limits
 # numba's on-disk cache needs a source file: off when this code runs from a page or a REPL
 JIT_CACHE = not globals().get("__file__", "<").startswith("<")
 # --8<-- [end:imports]
@@ -118,11 +119,18 @@ def measure_latency(nbytes: int = 64 * 2**20, steps: int = 2_000_000, seed: int 
 
 
 # --8<-- [start:measure_peak_flops]
-def measure_peak_flops(n: int = 1024, dtype: type = np.float32, repeats: int = 5) -> float:
-    """Flop/s of an n x n matrix product (2 n^3 flops) -- the machine's practical compute roof."""
+def measure_peak_flops(n: int = 1024, dtype: type = np.float32, repeats: int = 5,
+                       workers: int | None = None) -> float:
+    """Flop/s of an n x n matrix product (2 n^3 flops): the practical compute roof.
+
+    ``workers``: BLAS threads (``threadpoolctl``); None: the library's default.
+    """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be >= 1 or None, got {workers}")
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((n, n)).astype(dtype), rng.standard_normal((n, n)).astype(dtype)
-    return 2 * n**3 / _median_seconds(lambda: a @ b, repeats)
+    with threadpool_limits(limits=workers, user_api="blas"):
+        return 2 * n**3 / _median_seconds(lambda: a @ b, repeats)
 # --8<-- [end:measure_peak_flops]
 
 

@@ -16,9 +16,28 @@ from snippets._figure import caption
 # --8<-- [end:imports]
 
 __all__ = ["load_results", "machine_line", "amdahl_figure", "speedup_figure", "ladder_figure",
-           "series_error_figure", "roofline_figure"]
+           "series_error_figure", "roofline_figure", "CORE", "ilp_figure", "divergence_figure",
+           "latency_figure", "mlp_figure", "multithreading_figure", "gpu_model_figure"]
 
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "bench" / "parallel.json"
+CORE = RESULTS.parent / "core.json"
+# Okabe-Ito, distinguishable with every common colour-vision deficiency (its black replaced by grey,
+# which shows on the dark palette too)
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#999999")
+
+
+def _t(lang: str, en: str, zh: str) -> str:
+    """The English or the Chinese string of a figure's text."""
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    return zh if lang == "zh" else en
+
+
+def _bytes_label(n: int) -> str:
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n} B"
 
 
 # --8<-- [start:load_results]
@@ -53,23 +72,25 @@ def amdahl_figure():
 
 
 @caption("Measured speedup (points) and Amdahl's law with the fitted parallel fraction (dotted)")
-def speedup_figure():
-    """Measured speedup curves next to Amdahl's law with the fitted parallel fraction."""
+def speedup_figure(lang: str = "en"):
+    """Measured speedup curves within the cores, next to Amdahl's law with the fitted parallel fraction."""
     r = load_results()
     cores = r["machine"]["cores"]
     fig, ax = plt.subplots(figsize=(8.0, 3.8))
     pmax = max(max(c["workers"]) for c in r["curves"])
     grid = np.linspace(1, pmax, 100)
-    for c in r["curves"]:
+    for i, c in enumerate(r["curves"]):
         label = f"{c['rung']}, n = {c['n']:,}"
-        (line,) = ax.plot(c["workers"], c["speedup"], "o-", label=f"{label} (measured)")
+        colour = OKABE_ITO[i % 8]
+        ax.plot(c["workers"], c["speedup"], marker="osD"[i % 3], color=colour,
+                label=f"{label} ({_t(lang, 'measured', '实测')})")
         f = c["parallel_fraction"]
-        ax.plot(grid, amdahl_speedup(f, np.minimum(grid, cores)), ls=":", color=line.get_color(),
-                label=f"Amdahl, fitted f = {f:.2f}")
-    ax.plot(grid, grid, color="gray", lw=0.8, ls="--", label="ideal S = P")
-    ax.axvline(cores, color="gray", lw=0.8)
-    ax.text(cores, 0.97, f" {cores} cores", transform=ax.get_xaxis_transform(), color="gray", va="top")
-    ax.set(xlabel="workers P", ylabel="speedup T(1) / T(P)", title=f"sinx, {r['terms']} terms, {r['dtype']}")
+        ax.plot(grid, amdahl_speedup(f, grid), ls=":", color=colour,
+                label=_t(lang, f"Amdahl, fitted f = {f:.2f}", f"阿姆达尔定律，拟合 f = {f:.2f}"))
+    ax.plot(grid, grid, color="gray", lw=0.8, ls="--", label=_t(lang, "ideal S = P", "理想 S = P"))
+    ax.set(xlabel=_t(lang, f"workers P (1 to the {cores} cores)", f"工作线程数 P（1 到 {cores} 个核心）"),
+           ylabel=_t(lang, "speedup T(1) / T(P)", "加速比 T(1) / T(P)"),
+           title=f"sinx, {r['terms']} terms, {r['dtype']}")
     ax.set_xticks(range(1, pmax + 1))
     ax.grid(True, alpha=0.5)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -119,27 +140,225 @@ def series_error_figure():
     return fig
 
 
-@caption("The roofline of the benchmark machine with the sinx rungs")
-def roofline_figure():
-    """Measured compute roof and memory roofs; each rung at sinx's arithmetic intensity."""
+@caption("The roofline of the benchmark machine with the sinx rungs at their executed intensities")
+def roofline_figure(lang: str = "en"):
+    """Measured roofs per thread count; each rung at the intensity of the flops and bytes it executes."""
     r = load_results()
-    peak = r["peak_flops"] / 1e9
+    peaks = {int(p): v / 1e9 for p, v in r["peak_flops_by_threads"].items()}
     bws = {(b["method"], b["workers"]): b["bytes_per_s"] / 1e9 for b in r["bandwidth"]}
-    ai = np.logspace(-2, 3, 200)
-    fig, ax = plt.subplots(figsize=(8.0, 4.2))
-    best_bw = max(bws.values())
-    ax.plot(ai, np.minimum(peak, best_bw * ai), color="gray", lw=2, label="roof: min(peak, bandwidth x AI)")
-    for (method, workers), bw in sorted(bws.items()):
-        ax.plot(ai, bw * ai, lw=0.8, ls=":", label=f"{method}, {workers} thread(s): {bw:.1f} GB/s")
-    ax.axhline(peak, color="gray", lw=0.8, ls="--")
-    ax.text(ai[0], peak, f" matmul peak {peak:.0f} GFLOP/s", color="gray", va="bottom", fontsize=8)
-    intensity = r["rows"][0]["intensity"]
+    ai = np.logspace(-2, 2, 200)
+    fig, ax = plt.subplots(figsize=(8.4, 4.6))
+    roof_styles = ("-", "--", "-.", ":")
+    for i, (p, peak) in enumerate(sorted(peaks.items())):
+        bw = max(v for (m, w), v in bws.items() if w == min(p, 2))
+        ax.plot(ai, np.minimum(peak, bw * ai), color="gray", lw=2.2 - 0.6 * i, ls=roof_styles[i % 4],
+                label=_t(lang, f"roof, {p} thread(s): {peak:.0f} GFLOP/s, {bw:.1f} GB/s",
+                         f"屋顶，{p} 线程：{peak:.0f} GFLOP/s，{bw:.1f} GB/s"))
+    markers = "osD^v<>PX*"
     for i, row in enumerate(r["rows"]):
-        ax.plot(intensity * (1.08 ** (i - len(r["rows"]) / 2)), row["gflops"], "o", ms=6, label=row["label"])
+        face = "none" if row.get("in_cache") else OKABE_ITO[i % 8]
+        ax.plot(row["intensity"], row["gflops"], markers[i % len(markers)], ms=7, color=OKABE_ITO[i % 8],
+                mfc=face, label=f"{row['label']} ({row['flops_per_element']} flops)")
     ax.axvline(1 / 12, color="gray", lw=0.8, ls="-.")
     ax.text(1 / 12, 0.02, " c = a * b", transform=ax.get_xaxis_transform(), color="gray", fontsize=8)
-    ax.set(xscale="log", yscale="log", xlabel="arithmetic intensity (flop / byte)", ylabel="GFLOP/s",
-           title=f"Roofline of this machine; sinx ({r['terms']} terms, {r['dtype']}) at AI = {intensity:.2f}")
+    ax.set(xscale="log", yscale="log",
+           xlabel=_t(lang, "arithmetic intensity: executed flops / bytes moved", "算术强度：实际执行的浮点运算 / 传输字节"),
+           ylabel="GFLOP/s",
+           title=_t(lang, f"Roofline; sinx, {r['terms']} terms, {r['dtype']} (open marker: in L2, no DRAM traffic)",
+                    f"屋顶线；sinx，{r['terms']} 项，{r['dtype']}（空心：在 L2 中，无内存流量）"))
     ax.grid(True, which="major", alpha=0.5)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Inside a core (docs/parallel/inside-a-core.md): results/bench/core.json
+# ---------------------------------------------------------------------------
+
+@caption("Time per element of the sum against the number of independent chains")
+def ilp_figure(lang: str = "en"):
+    """Time per element of sum_chains against the number of independent chains."""
+    r = load_results(CORE)["ilp"]
+    chains, ns = r["chains"], r["ns_per_element"]
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.plot(chains, ns, "o-", color=OKABE_ITO[3], label=_t(lang, "measured", "实测"))
+    ideal = [ns[0] / c for c in chains]  # latency-bound: k chains hide k - 1 adds
+    ax.plot(chains, ideal, ls="--", marker="s", color=OKABE_ITO[4], ms=4,
+            label=_t(lang, "latency / chains (pipeline never full)", "延迟 / 链数（流水线未满）"))
+    ax.set(xscale="log", yscale="log", xlabel=_t(lang, "independent chains of adds", "独立加法链数"),
+           ylabel=_t(lang, "ns per element (log)", "每元素纳秒（对数）"),
+           title=_t(lang, f"Sum of {r['n']:,} float64 (in L2): ILP until the adder is busy",
+                    f"{r['n']:,} 个 float64 求和（在 L2 中）：指令级并行直到加法器饱和"))
+    ax.set_xticks(chains, [str(c) for c in chains])
+    ax.grid(True, which="both", alpha=0.4)
+    ax.legend(fontsize=8)
+    return fig
+
+
+@caption("Time per element against the fraction of expensive lanes: scalar code pays per element taken, SIMD code for both branches")
+def divergence_figure(lang: str = "en"):
+    """ns per element against the fraction of lanes taking the expensive branch, per formulation."""
+    r = load_results(CORE)["divergence"]
+    names = {"scalar": _t(lang, "scalar, branch per element (random lanes)", "标量，逐元素分支（随机）"),
+             "scalar, sorted mask": _t(lang, "scalar, same lanes sorted (predictable)", "标量，排序后（可预测）"),
+             "masked": _t(lang, "SIMD, masked (numba): both branches", "SIMD 掩码（numba）：两支都算"),
+             "where": _t(lang, "NumPy where: both branches, array passes", "NumPy where：两支都算，逐步遍历数组")}
+    styles = {"scalar": ("o", "-"), "scalar, sorted mask": ("v", ":"), "masked": ("s", "--"), "where": ("D", "-.")}
+    fig, ax = plt.subplots(figsize=(6.8, 3.8))
+    for i, (key, label) in enumerate(names.items()):
+        marker, ls = styles[key]
+        ax.plot(r["fractions"], r["ns_per_element"][key], marker=marker, ls=ls, color=OKABE_ITO[i], label=label)
+    ax.set(yscale="log", xlabel=_t(lang, "fraction of lanes on the expensive branch", "走昂贵分支的通道比例"),
+           ylabel=_t(lang, "ns per element (log)", "每元素纳秒（对数）"),
+           title=_t(lang, f"Divergence: {r['n']:,} float64, expensive branch = 16-term series",
+                    f"分支发散：{r['n']:,} 个 float64，昂贵分支为 16 项级数"))
+    ax.set_xticks(r["fractions"], ["0", "1/8", "1/2", "1"])
+    ax.grid(True, which="both", alpha=0.4)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return fig
+
+
+@caption("Latency staircase of a random pointer chase, with the cache sizes of the machine marked")
+def latency_figure(lang: str = "en"):
+    """The latency staircase of a random pointer chase, with the cache sizes of the machine marked."""
+    result = load_results(CORE)
+    r, caches = result["latency"], result["cache_sizes"]
+    fig, ax = plt.subplots(figsize=(7.0, 3.8))
+    ax.plot(r["working_sets"], r["ns_per_load"], "o-", color=OKABE_ITO[3], label=_t(lang, "measured", "实测"))
+    for i, (name, size) in enumerate(caches.items()):
+        ax.axvline(size, color=OKABE_ITO[4 + i % 3], ls=("--", ":", "-.")[i % 3], lw=1.2,
+                   label=f"{name} = {_bytes_label(size)}")
+    ax.set(xscale="log", yscale="log", xlabel=_t(lang, "working set (bytes, log)", "工作集（字节，对数）"),
+           ylabel=_t(lang, "ns per dependent load (log)", "每次相关加载的纳秒（对数）"),
+           title=_t(lang, "Pointer chase through a random cycle: one load at a time",
+                    "随机环上的指针追逐：一次只有一个加载"))
+    ticks = [s for s in r["working_sets"] if (s.bit_length() - 1) % 2 == 0]
+    ax.set_xticks(ticks, [_bytes_label(s).replace(" ", "\u202f") for s in ticks], fontsize=7)
+    ax.minorticks_off()
+    ax.grid(True, which="major", alpha=0.4)
+    ax.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+@caption("Time per load against the number of interleaved chases")
+def mlp_figure(lang: str = "en"):
+    """ns per load against the number of interleaved chases in a DRAM-sized working set."""
+    r = load_results(CORE)["mlp"]
+    chains, ns = r["chains"], r["ns_per_load"]
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.plot(chains, ns, "o-", color=OKABE_ITO[3], label=_t(lang, "measured", "实测"))
+    ax.plot(chains, [ns[0] / c for c in chains], "s--", ms=4, color=OKABE_ITO[4],
+            label=_t(lang, "latency / chains (all misses overlap)", "延迟 / 链数（缺失完全重叠）"))
+    ax.set(xscale="log", yscale="log", xlabel=_t(lang, "independent chases interleaved", "交错的独立追逐数"),
+           ylabel=_t(lang, "ns per load (log)", "每次加载纳秒（对数）"),
+           title=_t(lang, f"Memory-level parallelism, {_bytes_label(r['working_set'])} working set",
+                    f"访存级并行，工作集 {_bytes_label(r['working_set'])}"))
+    ax.set_xticks(chains, [str(c) for c in chains])
+    ax.grid(True, which="both", alpha=0.4)
+    ax.legend(fontsize=8)
+    return fig
+
+
+@caption("One thread stalls on memory; interleaved and simultaneous multithreading fill the stalls")
+def multithreading_figure(lang: str = "en"):
+    """Timelines: one thread stalls on memory; interleaved and simultaneous multithreading fill the stalls."""
+    from matplotlib.patches import Patch, Rectangle
+
+    # each thread: run 3 cycles, wait 9 for memory, run 3, ...; drawn over 24 cycles
+    run, wait, cycles = 3, 9, 24
+    fig, axes = plt.subplots(3, 1, figsize=(7.2, 4.6), sharex=True)
+    titles = (_t(lang, "one thread: the core idles while the load is outstanding", "单线程：等待加载时核心空闲"),
+              _t(lang, "4 threads, interleaved: switch to a ready thread on a stall", "4 线程交错：停顿时切换到就绪线程"),
+              _t(lang, "2 threads, simultaneous (SMT): both issue in the same cycle", "2 线程同时多线程（SMT）：同一周期都发射"))
+
+    def bar(ax, row, start, length, colour, hatch=None):
+        ax.add_patch(Rectangle((start, row - 0.35), length, 0.7, facecolor=colour, edgecolor=colour,
+                               hatch=hatch, alpha=0.85 if hatch is None else 0.25))
+
+    # (1) one thread
+    t = 0
+    while t < cycles:
+        bar(axes[0], 0, t, run, OKABE_ITO[0])
+        bar(axes[0], 0, t + run, wait, OKABE_ITO[0], "//")
+        t += run + wait
+    # (2) four threads: thread k runs while the others wait
+    for k in range(4):
+        t = k * run
+        while t < cycles:
+            bar(axes[1], k, t, run, OKABE_ITO[k])
+            bar(axes[1], k, t + run, wait, OKABE_ITO[k], "//")
+            t += run + wait
+    # (3) SMT: two threads share the issue slots; each runs at its own pace, overlapping
+    for k in range(2):
+        t = k
+        while t < cycles:
+            bar(axes[2], k, t, run, OKABE_ITO[k])
+            bar(axes[2], k, t + run, wait, OKABE_ITO[k], "//")
+            t += run + wait
+    for ax, title, rows in zip(axes, titles, (1, 4, 2)):
+        ax.set_ylim(-0.6, rows - 0.4)
+        ax.set_yticks(range(rows), [f"T{k}" for k in range(rows)], fontsize=7)
+        ax.invert_yaxis()
+        ax.set_title(title, fontsize=9, loc="left")
+        ax.set_xlim(0, cycles)
+    axes[-1].set_xlabel(_t(lang, "cycles", "周期"))
+    axes[0].legend(handles=[Patch(facecolor="gray", label=_t(lang, "issuing instructions", "发射指令")),
+                            Patch(facecolor="gray", alpha=0.25, hatch="//", label=_t(lang, "waiting for memory",
+                                                                                     "等待内存"))],
+                   fontsize=7, loc="upper right", ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+@caption("A schematic SM with four warp schedulers and resident warps; SIMT divergence in one warp")
+def gpu_model_figure(lang: str = "en"):
+    """A schematic GPU: SMs, each with warp schedulers and resident warps of 32 lanes, and SIMT divergence."""
+    from matplotlib.patches import Rectangle
+
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(9.0, 4.0), gridspec_kw={"width_ratios": [1.15, 1]})
+    # left: one SM, 4 sub-partitions (one warp scheduler each), several resident warps per scheduler
+    ax.set_title(_t(lang, "One SM: 4 schedulers, many resident warps", "一个 SM：4 个调度器，多个驻留 warp"),
+                 fontsize=9)
+    for p in range(4):
+        x0 = p * 2.6
+        ax.add_patch(Rectangle((x0, 0), 2.4, 7.6, fill=False, lw=1.2, edgecolor=OKABE_ITO[3]))
+        ax.text(x0 + 1.2, 7.1, _t(lang, f"scheduler {p}", f"调度器 {p}"), ha="center", fontsize=7)
+        for w in range(4):  # resident warps: one issues this cycle, the others wait on memory or are ready
+            state = ("issuing", "waiting", "ready", "waiting")[(w + p) % 4]
+            colour = {"issuing": OKABE_ITO[2], "waiting": OKABE_ITO[4], "ready": OKABE_ITO[1]}[state]
+            y = 5.6 - 1.3 * w
+            ax.add_patch(Rectangle((x0 + 0.2, y), 2.0, 0.9, facecolor=colour, alpha=0.6, edgecolor=colour))
+            ax.text(x0 + 1.2, y + 0.45, f"warp {4 * p + w}", ha="center", va="center", fontsize=6)
+        ax.add_patch(Rectangle((x0 + 0.2, 0.2), 2.0, 0.45, facecolor=OKABE_ITO[0], alpha=0.5))
+        ax.text(x0 + 1.2, 0.42, _t(lang, "32 lanes", "32 通道"), ha="center", va="center", fontsize=6)
+    for k, (state, colour) in enumerate(((_t(lang, "issuing", "发射中"), OKABE_ITO[2]),
+                                         (_t(lang, "ready", "就绪"), OKABE_ITO[1]),
+                                         (_t(lang, "waiting on memory", "等待内存"), OKABE_ITO[4]))):
+        ax.add_patch(Rectangle((k * 3.4, -1.1), 0.4, 0.4, facecolor=colour, alpha=0.6))
+        ax.text(k * 3.4 + 0.5, -0.9, state, va="center", fontsize=7)
+    ax.set_xlim(-0.2, 10.6)
+    ax.set_ylim(-1.4, 7.9)
+    ax.axis("off")
+    # right: SIMT divergence in one warp: lanes active per step of if / else
+    bx.set_title(_t(lang, "SIMT divergence in one warp of 32 lanes", "一个 32 通道 warp 内的 SIMT 分支发散"),
+                 fontsize=9)
+    rng = np.random.default_rng(0)
+    taken = rng.random(32) < 0.25  # lanes whose condition is true
+    steps = [(_t(lang, "x = load", "x = 加载"), np.ones(32, bool)),
+             (_t(lang, "if (cond):", "if (条件):"), np.ones(32, bool)),
+             (_t(lang, "  expensive()", "  昂贵分支()"), taken),
+             (_t(lang, "else: cheap()", "else: 廉价分支()"), ~taken),
+             (_t(lang, "store", "存储"), np.ones(32, bool))]
+    for row, (label, active) in enumerate(steps):
+        for lane in range(32):
+            colour = OKABE_ITO[2] if active[lane] else "none"
+            bx.add_patch(Rectangle((lane, -row - 0.8), 0.9, 0.7, facecolor=colour,
+                                   edgecolor=OKABE_ITO[3], lw=0.4, alpha=0.8))
+        bx.text(-1, -row - 0.45, label, ha="right", va="center", fontsize=7, family="monospace")
+    bx.text(16, -len(steps) - 0.6, _t(lang, "filled: lane active; empty: masked off (idle)",
+                                      "实心：通道活跃；空心：被掩码屏蔽（空闲）"), ha="center", fontsize=7)
+    bx.set_xlim(-9, 32.5)
+    bx.set_ylim(-len(steps) - 1.1, 0.3)
+    bx.axis("off")
+    fig.tight_layout()
     return fig

@@ -11,15 +11,13 @@ series is only accurate near 0; call :func:`reduce_range` first for large |x|.
 from __future__ import annotations
 
 # --8<-- [start:imports]
-import math
+import functools
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numba
 import numpy as np
 import torch
-# numba's on-disk cache needs a source file: off when this code runs from a page or a REPL
-JIT_CACHE = not globals().get("__file__", "<").startswith("<")
 # --8<-- [end:imports]
 
 __all__ = [
@@ -31,12 +29,12 @@ __all__ = [
     "sinx_processes",
     "sinx_compiled",
     "sinx_torch",
-    "FLOPS_PER_TERM",
+    "flops_per_element",
+    "bytes_per_element",
 ]
 
-# Nominal work of the lecture's inner loop per element and term:
-# numer / denom, sign * (...), value += (...), numer *= x * x  -> 5 flops.
-FLOPS_PER_TERM = 5
+
+RUNGS = ("scalar", "numpy", "threads", "processes", "compiled", "torch")
 
 
 # --8<-- [start:checks]
@@ -68,6 +66,38 @@ def _check_workers(workers: object) -> int:
         raise ValueError(f"workers must be >= 1, got {workers}")
     return int(workers)
 # --8<-- [end:checks]
+
+
+# --8<-- [start:work]
+def flops_per_element(rung: str, terms: int) -> int:
+    """Flops a rung executes per element, counted from its loop (comments there).
+
+    scalar: the lecture's loop, 5 per term (sign *, / denom, +=, two * for
+    numer) and 2 for x^3; every other rung: 3 per term (numer * c, +=,
+    numer *= x2) and 2 for x2 and x^3.
+    """
+    terms = _check_terms(terms)
+    if rung not in RUNGS:
+        raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
+    return 5 * terms + 2 if rung == "scalar" else 3 * terms + 2
+
+
+def bytes_per_element(rung: str, terms: int, itemsize: int) -> int:
+    """Memory traffic per element of an array far larger than the caches.
+
+    Counted as STREAM counts: every array read or written once per pass. The
+    NumPy rungs make a pass per step (7 accesses to start, 8 per term), torch
+    7 + 6 per term; the scalar and the fused compiled rung read x once and
+    write the result once.
+    """
+    terms = _check_terms(terms)
+    if rung not in RUNGS:
+        raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
+    passes = 7 + 8 * terms  # NumPy rungs: array reads and writes, see _sinx_numpy_into
+    accesses = {"numpy": passes, "threads": passes, "processes": passes,
+                "torch": 7 + 6 * terms}.get(rung, 2)
+    return accesses * itemsize
+# --8<-- [end:work]
 
 
 # --8<-- [start:taylor_denominators]
@@ -126,13 +156,13 @@ def sinx_scalar(x: np.ndarray, terms: int) -> np.ndarray:
     for i in range(len(x)):
         xi = float(x[i])
         value = xi
-        numer = xi * xi * xi
+        numer = xi * xi * xi  # 2 flops
         denom = 6  # 3!
         sign = -1
-        for j in range(1, terms + 1):
-            value += sign * numer / denom
-            numer *= xi * xi
-            denom *= (2 * j + 2) * (2 * j + 3)
+        for j in range(1, terms + 1):  # 5 flops per term:
+            value += sign * numer / denom  # multiply, divide, add
+            numer *= xi * xi  # 2 multiplies
+            denom *= (2 * j + 2) * (2 * j + 3)  # integer arithmetic
             sign *= -1
         result[i] = value
     return result
@@ -142,15 +172,15 @@ def sinx_scalar(x: np.ndarray, terms: int) -> np.ndarray:
 # --8<-- [start:sinx_numpy]
 def _sinx_numpy_into(x: np.ndarray, terms: int, out: np.ndarray) -> None:
     """The lecture's loop with the element loop turned into array operations."""
-    x2 = x * x
-    numer = x2 * x
-    np.copyto(out, x)
+    x2 = x * x  # 1 flop per element; every line is a pass: reads, writes
+    numer = x2 * x  # 1 flop; 2 reads, 1 write
+    np.copyto(out, x)  # 1 read, 1 write
     term = np.empty_like(x)
-    denom, sign = 6.0, -1.0  # float64 scalars: no overflow up to 170!
-    for j in range(1, terms + 1):
-        np.multiply(numer, sign / denom, out=term)  # one pass over N lanes
-        out += term
-        numer *= x2
+    denom, sign = 6.0, -1.0  # float64 scalars, once per term: no overflow up to 170!
+    for j in range(1, terms + 1):  # 3 flops and 8 array reads or writes per term:
+        np.multiply(numer, sign / denom, out=term)  # 1 flop; 1 read, 1 write
+        out += term  # 1 flop; 2 reads, 1 write
+        numer *= x2  # 1 flop; 2 reads, 1 write
         denom *= (2 * j + 2) * (2 * j + 3)
         sign = -sign
 
@@ -230,60 +260,59 @@ def sinx_processes(x: np.ndarray, terms: int, workers: int) -> np.ndarray:
 
 
 # --8<-- [start:sinx_compiled]
-def _taylor_coefficients(terms: int) -> np.ndarray:
-    """c_j = (-1)^j / (2j + 1)!, j = 0..terms, in float64."""
-    return np.array([(-1) ** j / math.factorial(2 * j + 1) for j in range(terms + 1)])
+@functools.lru_cache(maxsize=None)
+def _fused_kernel(terms: int):
+    """The lecture's loop compiled for one value of ``terms`` (a constant)."""
+
+    # nogil: threads run it at once; contract: numer * c + value may become one FMA
+    @numba.njit(nogil=True, fastmath={"contract"})
+    def kernel(x, out):  # pragma: no cover - compiled by numba
+        c = np.empty(terms, x.dtype)  # once per call: c_j = sign / denom
+        denom, sign = 6.0, -1.0
+        for j in range(terms):
+            c[j] = sign / denom
+            denom *= (2 * j + 4) * (2 * j + 5)
+            sign = -sign
+        for i in range(x.shape[0]):  # the SIMD loop: one lane per element
+            xi = x[i]
+            x2 = xi * xi  # 1 flop
+            value, numer = xi, x2 * xi  # 1 flop; both stay in registers
+            for j in range(terms):  # unrolled (terms is a constant): 3 flops per term
+                value += numer * c[j]  # multiply, add
+                numer *= x2  # multiply
+            out[i] = value  # x read once, the result written once
+
+    return kernel
 
 
-BLOCK = 2048  # elements per block: the two block buffers stay in the L1 cache
+def sinx_compiled(x: np.ndarray, terms: int, workers: int = 1) -> np.ndarray:
+    """Rung (d): the lecture's loop fused into one compiled kernel; ``workers`` threads.
 
-
-@numba.njit(cache=JIT_CACHE, fastmath={"contract"})  # contract: a * b + c may become one FMA
-def _sinx_chunk(x, coefficients, out, lo, hi):  # pragma: no cover - compiled by numba
-    last = coefficients.shape[0] - 1
-    x2 = np.empty(BLOCK, x.dtype)
-    p = np.empty(BLOCK, x.dtype)
-    for start in range(lo, hi, BLOCK):
-        m = min(BLOCK, hi - start)
-        xb, ob = x[start:start + m], out[start:start + m]  # views: indices from 0, loops vectorize
-        for i in range(m):
-            x2[i] = xb[i] * xb[i]
-            p[i] = coefficients[last]
-        for j in range(last - 1, -1, -1):  # Horner: p = p * x^2 + c_j
-            c = coefficients[j]
-            for i in range(m):  # the SIMD loop: lanes = elements of the block
-                p[i] = p[i] * x2[i] + c
-        for i in range(m):
-            ob[i] = p[i] * xb[i]
-
-
-@numba.njit(parallel=True, cache=JIT_CACHE)
-def _sinx_kernel(x, coefficients, out, chunks):  # pragma: no cover - compiled by numba
-    n = x.shape[0]
-    for t in numba.prange(chunks):  # one contiguous chunk per core
-        _sinx_chunk(x, coefficients, out, n * t // chunks, n * (t + 1) // chunks)
-
-
-def sinx_compiled(x: np.ndarray, terms: int) -> np.ndarray:
-    """Rung (d): one fused kernel compiled by numba, all cores, one pass over memory.
-
-    x is split into one contiguous chunk per numba thread (``prange``), each
-    chunk into L1-sized blocks; for each block the series runs in Horner form,
-    each step one SIMD loop over the block, with the coefficients
-    (-1)^j/(2j+1)! computed once (in x's dtype). x is read once and the result
-    written once. The first call per dtype compiles (or loads numba's on-disk
-    cache); ``numba.set_num_threads`` sets the number of cores.
+    Like the lecture's AVX code, each SIMD lane holds one element and keeps its
+    running power (``numer``) and sum (``value``) in registers through all the
+    terms; the coefficients sign / denom are computed once per call. x is read
+    once and the result written once; 3 terms + 2 flops per element. numba
+    compiles the kernel once per dtype and value of ``terms``: the term loop
+    must be unrolled for the element loop to become SIMD.
 
     Args:
         x (ndarray[N], float32 or float64)
         terms (int): correction terms after x, >= 0
+        workers (int): threads, one contiguous chunk each, >= 1
     Returns:
         ndarray[N], same dtype as x
     """
-    x, terms = _check_x(x), _check_terms(terms)
-    out = np.empty_like(x)
-    coefficients = _taylor_coefficients(terms).astype(x.dtype)
-    _sinx_kernel(np.ascontiguousarray(x), coefficients, out, numba.get_num_threads())
+    x, terms, workers = _check_x(x), _check_terms(terms), _check_workers(workers)
+    x, out, kernel = np.ascontiguousarray(x), np.empty_like(x), _fused_kernel(terms)
+    if workers == 1:
+        kernel(x, out)
+        return out
+    bounds = np.linspace(0, len(x), workers + 1).astype(int)
+    with ThreadPoolExecutor(max_workers=workers) as pool:  # views: indices from 0
+        jobs = [pool.submit(kernel, x[a:b], out[a:b])
+                for a, b in zip(bounds[:-1], bounds[1:])]
+        for job in jobs:
+            job.result()
     return out
 # --8<-- [end:sinx_compiled]
 
@@ -307,13 +336,13 @@ def sinx_torch(x: torch.Tensor, terms: int, device: str | torch.device | None = 
         raise ValueError(f"x must be 1-D, got shape {tuple(x.shape)}; flatten it with x.flatten()")
     terms = _check_terms(terms)
     x = x.to(device) if device is not None else x
-    x2 = x * x
-    numer = x2 * x
-    value = x.clone()
+    x2 = x * x  # 1 flop; 1 read, 1 write
+    numer = x2 * x  # 1 flop; 2 reads, 1 write
+    value = x.clone()  # 1 read, 1 write
     denom, sign = 6.0, -1.0
-    for j in range(1, terms + 1):
-        value.add_(numer, alpha=sign / denom)  # value += (sign / denom) * numer
-        numer.mul_(x2)
+    for j in range(1, terms + 1):  # 3 flops and 6 reads or writes per term:
+        value.add_(numer, alpha=sign / denom)  # value += (sign / denom) * numer: 2 flops; 2 reads, 1 write
+        numer.mul_(x2)  # 1 flop; 2 reads, 1 write
         denom *= (2 * j + 2) * (2 * j + 3)
         sign = -sign
     return value

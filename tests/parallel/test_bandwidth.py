@@ -46,6 +46,18 @@ class TestMeasurePeakFlops:
     def test_positive(self):
         assert measure_peak_flops(n=64, repeats=2) > 0
 
+    def test_thread_limit(self):
+        """workers=1 limits BLAS to one thread for the call only, and still returns a rate."""
+        from threadpoolctl import threadpool_info
+
+        before = [pool["num_threads"] for pool in threadpool_info()]
+        assert measure_peak_flops(n=64, repeats=2, workers=1) > 0
+        assert [pool["num_threads"] for pool in threadpool_info()] == before
+
+    def test_bad_workers(self):
+        with pytest.raises(ValueError, match="workers must be >= 1 or None, got 0"):
+            measure_peak_flops(n=8, workers=0)
+
 
 class TestArithmeticIntensity:
     def test_lecture_multiply(self):

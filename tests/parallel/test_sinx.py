@@ -11,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snippets.parallel.sinx import (
+    bytes_per_element,
+    flops_per_element,
     reduce_range,
     sinx_compiled,
     sinx_numpy,
@@ -107,12 +109,20 @@ class TestSinxProcesses:
 
 
 class TestSinxCompiled:
+    # terms from a few values only: each value of terms compiles its own kernel (about a second)
     @settings(max_examples=20, deadline=None)
-    @given(n=st.integers(0, 5000), terms=st.integers(0, 12), seed=st.integers(0, 2**16))
-    def test_matches_numpy_any_size(self, n, terms, seed):
-        """Property: any length (block edges, chunk edges) matches the vectorized rung (float64)."""
+    @given(n=st.integers(0, 5000), terms=st.sampled_from([0, 12]), workers=st.integers(1, 3),
+           seed=st.integers(0, 2**16))
+    def test_matches_numpy_any_size(self, n, terms, workers, seed):
+        """Property: any length and worker count (chunk edges, SIMD tails) matches the vectorized rung."""
         x = _x(n, np.float64, seed)
-        np.testing.assert_allclose(sinx_compiled(x, terms), sinx_numpy(x, terms), rtol=1e-12, atol=1e-14)
+        y = sinx_compiled(x, terms, workers)
+        np.testing.assert_allclose(y, sinx_numpy(x, terms), rtol=1e-12, atol=1e-14)
+
+    def test_bad_workers(self):
+        """workers < 1 is refused."""
+        with pytest.raises(ValueError, match="workers must be >= 1, got 0"):
+            sinx_compiled(_x(4, np.float32), 3, 0)
 
     def test_strided_input(self):
         """A non-contiguous view is accepted and gives the result of its copy."""
@@ -226,3 +236,42 @@ class TestReduceRange:
     def test_without_reduction_the_series_fails(self):
         """Without it the truncated series is far off at x = 20."""
         assert abs(sinx_numpy(np.array([20.0]), TERMS)[0] - np.sin(20.0)) > 1.0
+
+
+class TestWorkCounts:
+    @pytest.mark.parametrize(("rung", "flops"), [("scalar", 52), ("numpy", 32), ("threads", 32),
+                                                 ("processes", 32), ("compiled", 32), ("torch", 32)])
+    def test_flops_known_values(self, rung, flops):
+        """10 terms: the lecture's loop 5 per term + 2, the others 3 per term + 2."""
+        assert flops_per_element(rung, 10) == flops
+
+    @pytest.mark.parametrize(("rung", "nbytes"), [("scalar", 8), ("compiled", 8), ("numpy", 4 * 87),
+                                                  ("threads", 4 * 87), ("torch", 4 * 67)])
+    def test_bytes_known_values(self, rung, nbytes):
+        """10 terms, float32: fused rungs move 2 x 4 bytes; NumPy 7 + 8 per term accesses, torch 7 + 6."""
+        assert bytes_per_element(rung, 10, 4) == nbytes
+
+    def test_numpy_count_matches_its_passes(self):
+        """Counting the ufunc calls of rung (b): 2 + 3 terms flops per element (copyto is not a flop)."""
+        calls = []
+        x, terms = _x(16, np.float64), 7
+
+        class Counted(np.ndarray):
+            def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+                calls.append(ufunc.__name__)
+                inputs = [i.view(np.ndarray) if isinstance(i, Counted) else i for i in inputs]
+                if "out" in kwargs:
+                    kwargs["out"] = tuple(o.view(np.ndarray) for o in kwargs["out"])
+                result = getattr(ufunc, method)(*inputs, **kwargs)
+                return result.view(Counted) if isinstance(result, np.ndarray) else result
+
+        sinx_numpy(x.view(Counted), terms)
+        arithmetic = [c for c in calls if c in ("multiply", "add", "subtract", "divide")]
+        assert len(arithmetic) == flops_per_element("numpy", terms)
+
+    def test_bad_rung(self):
+        """An unknown rung lists the known ones."""
+        with pytest.raises(ValueError, match="rung must be one of"):
+            flops_per_element("gpu", 3)
+        with pytest.raises(ValueError, match="rung must be one of"):
+            bytes_per_element("gpu", 3, 4)

@@ -87,7 +87,7 @@ for dtype, tol in ((np.float32, 2e-6), (np.float64, 1e-12)):
         "(b) numpy": sinx_numpy(x, 12),
         "(c1) threads, 2": sinx_threads(x, 12, workers=2),
         "(c2) processes, 2": sinx_processes(x, 12, workers=2),
-        "(d) compiled": sinx_compiled(x, 12),
+        "(d) fused, 2": sinx_compiled(x, 12, workers=2),
         "(e) torch": sinx_torch(torch.from_numpy(x), 12).numpy(),
     }
     reference = np.sin(x.astype(np.float64))
@@ -106,12 +106,12 @@ print(f"n = {results['n']:,} {results['dtype']} elements, {results['terms']} ter
       f"(scalar rung: {results['rows'][0]['n']:,} elements)")
 scalar_ns = results["rows"][0]["ns_per_element"]
 floor_ns = results["floor"]["seconds"] / results["n"] * 1e9
-print(f"{'rung':<38} {'ns/element':>10} {'x scalar':>9} {'x copy time':>11} {'core share':>10}")
+print(f"{'rung':<46} {'ns/element':>10} {'x scalar':>9} {'x copy time':>11} {'core share':>10}")
 for r in results["rows"]:
     share = "-" if r.get("core_share") is None else f"{r['core_share']:.2f}"
-    print(f"{r['label']:<38} {r['ns_per_element']:>10.2f} {scalar_ns / r['ns_per_element']:>9.0f} "
+    print(f"{r['label']:<46} {r['ns_per_element']:>10.2f} {scalar_ns / r['ns_per_element']:>9.0f} "
           f"{r['ns_per_element'] / floor_ns:>11.1f} {share:>10}")
-print(f"{'copy x -> out (the floor)':<38} {floor_ns:>10.2f}")
+print(f"{'copy x -> out (the floor)':<46} {floor_ns:>10.2f}")
 # --8<-- [end:ladder]
 
 # --8<-- [start:checks]

@@ -21,11 +21,20 @@ print(f"load average (1, 5, 15 min) at the run: {', '.join(f'{v:.1f}' for v in r
 for c in results["curves"]:
     f = c["parallel_fraction"]
     print(f"\n{c['rung']}, n = {c['n']:,}: fitted parallel fraction f = {f:.2f}")
-    print("   P   time (ms)  speedup  efficiency  Amdahl(f, min(P, cores))")
+    print("   P   time (ms)  speedup  efficiency  Amdahl(f, P)")
     for p, t, s in zip(c["workers"], c["seconds"], c["speedup"]):
-        predicted = amdahl_speedup(f, min(p, results["machine"]["cores"]))
-        print(f"{p:>4}  {t * 1e3:9.2f}  {s:7.2f}  {s / p:10.2f}  {predicted:8.2f}")
+        print(f"{p:>4}  {t * 1e3:9.2f}  {s:7.2f}  {s / p:10.2f}  {amdahl_speedup(f, p):12.2f}")
 # --8<-- [end:measured]
+
+# --8<-- [start:oversubscription]
+from snippets.parallel.figures import load_results
+
+over = load_results()["oversubscription"]
+print(f"{over['rung']} rung, n = {over['n']:,}, on {over['cores']} cores")
+print(" threads  time (ms)  speedup over 1 thread")
+for p, t, s in zip(over["workers"], over["seconds"], over["speedup"]):
+    print(f"{p:>8}  {t * 1e3:9.2f}  {s:7.2f}" + ("  (more threads than cores)" if p > over["cores"] else ""))
+# --8<-- [end:oversubscription]
 
 # --8<-- [start:communication]
 import pickle
