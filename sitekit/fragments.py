@@ -146,7 +146,8 @@ def corrections(page: str, title: str, markdown: str, outputs: dict[str, dict[st
     lines, out, heading = markdown.splitlines(), [], ""
     for i, line in enumerate(lines):
         if match := HEADING_RE.match(line):
-            heading = slug(match[2])
+            explicit = re.search(r"\{:?\s*#([\w-]+)[^}]*\}\s*$", match[2])  # `## 公式 {#the-formula}`
+            heading = explicit[1] if explicit else slug(match[2])
         if not (match := ADMONITION_RE.match(line)):
             continue
         body, j = [], i + 1
