@@ -10,6 +10,11 @@ SITE = ROOT / "site"  # MkDocs (the default renderer)
 ZENSICAL_SITE = ROOT / "site-zensical"  # the same docs rendered by Zensical (make test)
 PAGES = sorted(p for p in DOCS.rglob("*.md") if "assets" not in p.relative_to(DOCS).parts)
 IDS = [p.relative_to(DOCS).as_posix() for p in PAGES]
+DOCS_ZH = ROOT / "docs-zh"  # the Chinese edition, built into site/zh/
+ZH_PAGES = sorted(p for p in DOCS_ZH.rglob("*.md") if "assets" not in p.relative_to(DOCS_ZH).parts)
+# (page, docs folder, its site folder under site/) for both editions
+BOTH = [(p, DOCS, "") for p in PAGES] + [(p, DOCS_ZH, "zh") for p in ZH_PAGES]
+BOTH_IDS = IDS + ["zh/" + p.relative_to(DOCS_ZH).as_posix() for p in ZH_PAGES]
 
 
 def url_path(source: Path, docs: Path = DOCS) -> str:

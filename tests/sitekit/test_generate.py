@@ -102,6 +102,8 @@ def test_corrections_lists_title_text_link_and_evidence():
     text = fragments.corrections("t/p.md", "T", page, {"snippets/t/examples/p_page.py": {"proof": "42\n"}}, "en")
     assert "### It is wrong" in text and "(../t/p.md#a-heading-with-code)" in text
     assert "(../t/other.md)" in text and "42" in text
+    chinese = page.replace("## A heading with `code`", "## 带代码的标题 {#a-heading-with-code}")
+    assert "(../t/p.md#a-heading-with-code)" in fragments.corrections("t/p.md", "T", chinese, {}, "zh")
 
 
 def test_notebook_has_prose_before_the_section_it_introduces(tmp_path):
