@@ -39,9 +39,15 @@ def median_time(fn: Callable[[], object], repeats: int = 7, warmup: int = 1,
 
 
 # --8<-- [start:median_times]
-def median_times(fns: dict[str, Callable[[], object]], repeats: int = 7, warmup: int = 1,
-                 sync: Callable[[], None] | None = None, inner: int = 1) -> dict[str, float]:
-    """Median wall time (s) of one call of each function, timed interleaved round by round.
+def median_times(
+    fns: dict[str, Callable[[], object]],
+    repeats: int = 7,
+    warmup: int = 1,
+    sync: Callable[[], None] | None = None,
+    inner: int = 1,
+) -> dict[str, float]:
+    """Median wall time (s) of one call of each function, timed interleaved round by
+    round.
 
     Each sample runs a function ``inner`` times back to back, then ``sync()``
     (a GPU queue drain), and counts a ``1 / inner`` share: on a GPU this keeps the
@@ -90,8 +96,11 @@ def try_import(module: str, attribute: str):
 
 # --8<-- [start:copy_bandwidth]
 @functools.lru_cache(maxsize=None)
-def copy_bandwidth(device: str = "cpu", nbytes: int = 256 * 2**20, repeats: int = 7) -> float:
-    """Measured device copy bandwidth in GB/s (1e9 bytes/s): ``dst.copy_(src)`` of ``nbytes``.
+def copy_bandwidth(
+    device: str = "cpu", nbytes: int = 256 * 2**20, repeats: int = 7
+) -> float:
+    """Measured device copy bandwidth in GB/s (1e9 bytes/s): ``dst.copy_(src)`` of
+    ``nbytes``.
 
     A copy reads ``nbytes`` and writes ``nbytes``: 2 * nbytes of traffic per call.
     Measured once per process and device (cached).
@@ -102,8 +111,13 @@ def copy_bandwidth(device: str = "cpu", nbytes: int = 256 * 2**20, repeats: int 
     src = torch.ones(n, dtype=torch.float32, device=device)
     dst = torch.empty_like(src)
     gpu = device.startswith("cuda")
-    seconds = median_times({"copy": lambda: dst.copy_(src)}, repeats=repeats, warmup=2,
-                           sync=cuda_sync if gpu else None, inner=10 if gpu else 1)["copy"]
+    seconds = median_times(
+        {"copy": lambda: dst.copy_(src)},
+        repeats=repeats,
+        warmup=2,
+        sync=cuda_sync if gpu else None,
+        inner=10 if gpu else 1,
+    )["copy"]
     return 2 * n * 4 / seconds / 1e9
 # --8<-- [end:copy_bandwidth]
 

@@ -26,7 +26,8 @@ def _check_positive_int(name: str, value: object) -> int:
 
 # --8<-- [start:scatter_sizes]
 def scatter_sizes(batch_size: int, num_devices: int) -> list[int]:
-    """Per-device batch sizes when DataParallel scatters ``batch_size`` samples over ``num_devices``.
+    """Per-device batch sizes when DataParallel scatters ``batch_size`` samples over
+    ``num_devices``.
 
     Scatter uses ``Tensor.chunk``: chunks of ``ceil(B / G)`` samples and a smaller
     last one, so fewer than ``G`` devices may get work (9 over 4 -> [3, 3, 3]).
@@ -41,7 +42,9 @@ def scatter_sizes(batch_size: int, num_devices: int) -> list[int]:
 
 
 # --8<-- [start:strip_module_prefix]
-def strip_module_prefix(state_dict: Mapping[str, Any], prefix: str = "module.") -> OrderedDict[str, Any]:
+def strip_module_prefix(
+    state_dict: Mapping[str, Any], prefix: str = "module."
+) -> OrderedDict[str, Any]:
     """A new state dict with ``prefix`` removed from the keys that start with it.
 
     A ``DataParallel`` / ``DistributedDataParallel`` wrapper stores the model as
@@ -50,11 +53,14 @@ def strip_module_prefix(state_dict: Mapping[str, Any], prefix: str = "module.") 
     the values are the same tensor objects, not copies.
     """
     if not isinstance(state_dict, Mapping):
-        raise TypeError(f"state_dict must be a mapping, got {type(state_dict).__name__}")
+        raise TypeError(
+            f"state_dict must be a mapping, got {type(state_dict).__name__}"
+        )
     if not isinstance(prefix, str) or not prefix:
         raise ValueError(f"prefix must be a non-empty str, got {prefix!r}")
     stripped = OrderedDict(
-        (key[len(prefix):] if key.startswith(prefix) else key, value) for key, value in state_dict.items()
+        (key[len(prefix) :] if key.startswith(prefix) else key, value)
+        for key, value in state_dict.items()
     )
     metadata = getattr(state_dict, "_metadata", None)
     if metadata is not None:  # per-submodule versions that load_state_dict reads

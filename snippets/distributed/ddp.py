@@ -93,7 +93,8 @@ def launch(
     join_timeout: float | None = None,
     start_method: str = "forkserver",
 ) -> list[Any]:
-    """Run ``fn(rank, world_size, *args)`` in ``world_size`` processes of one process group.
+    """Run ``fn(rank, world_size, *args)`` in ``world_size`` processes of one process
+    group.
 
     Each process calls ``init_process_group`` (rendezvous through a ``FileStore``
     in a fresh temporary directory: no port to race for) with ``timeout``
@@ -117,28 +118,58 @@ def launch(
     with tempfile.TemporaryDirectory(prefix="rn-dist-") as tmp:
         init_method = "file://" + os.path.join(tmp, "store")
         context = mp.start_processes(
-            _rank_main, args=(fn, world_size, backend, init_method, float(timeout), tuple(args), tmp),
-            nprocs=world_size, join=False, start_method=start_method,
+            _rank_main,
+            args=(
+                fn,
+                world_size,
+                backend,
+                init_method,
+                float(timeout),
+                tuple(args),
+                tmp,
+            ),
+            nprocs=world_size,
+            join=False,
+            start_method=start_method,
         )
         deadline, joined = time.monotonic() + timeout + 30.0, False  # start-up bound
-        # join() raises as soon as one rank fails; poll so that a hang cannot outlive the deadline
-        while not context.join(timeout=max(0.0, min(0.2, deadline - time.monotonic())), grace_period=2.0):
-            if not joined and all(os.path.exists(os.path.join(tmp, f"joined{r}")) for r in range(world_size)):
-                deadline, joined = time.monotonic() + join_timeout, True  # every rank is in the group
+        # join() raises as soon as one rank fails; poll so that a hang cannot outlive
+        # the deadline
+        while not context.join(
+            timeout=max(0.0, min(0.2, deadline - time.monotonic())), grace_period=2.0
+        ):
+            if not joined and all(
+                os.path.exists(os.path.join(tmp, f"joined{r}"))
+                for r in range(world_size)
+            ):
+                # every rank is in the group
+                deadline, joined = (time.monotonic() + join_timeout, True)
             if time.monotonic() >= deadline:
-                alive = [rank for rank, p in enumerate(context.processes) if p.is_alive()]
+                alive = [
+                    rank for rank, p in enumerate(context.processes) if p.is_alive()
+                ]
                 for process in context.processes:
                     process.kill()
                     process.join()
-                when = f"{join_timeout:g} s after joining the group" if joined else "while starting"
-                raise TimeoutError(f"ranks {alive} of {world_size} still running {when}; killed them")
-        return [torch.load(os.path.join(tmp, f"rank{rank}.pt"), weights_only=False) for rank in range(world_size)]
+                when = (
+                    f"{join_timeout:g} s after joining the group"
+                    if joined
+                    else "while starting"
+                )
+                raise TimeoutError(
+                    f"ranks {alive} of {world_size} still running {when}; killed them"
+                )
+        return [
+            torch.load(os.path.join(tmp, f"rank{rank}.pt"), weights_only=False)
+            for rank in range(world_size)
+        ]
 # --8<-- [end:launch]
 
 
 # --8<-- [start:failure_summary]
 def failure_summary(error: BaseException) -> str:
-    """The last line of a rank's error without source paths and ports (stable to print)."""
+    """The last line of a rank's error without source paths and ports (stable to
+    print)."""
     lines = [line for line in str(error).strip().splitlines() if line.strip()]
     last = lines[-1] if lines else type(error).__name__
     last = re.sub(r"\[[^\]]*\.(?:cc|cpp|h):\d+\] ", "", last)  # "[.../pair.cc:561] "
@@ -147,8 +178,11 @@ def failure_summary(error: BaseException) -> str:
 
 
 # --8<-- [start:data]
-def make_dataset(num_samples: int = 16, in_features: int = 4, seed: int = 0) -> TensorDataset:
-    """A regression set: x (Tensor[N, in_features]), y = x @ w + noise (Tensor[N, 1])."""
+def make_dataset(
+    num_samples: int = 16, in_features: int = 4, seed: int = 0
+) -> TensorDataset:
+    """A regression set: x (Tensor[N, in_features]), y = x @ w + noise (Tensor[N,
+    1])."""
     generator = torch.Generator().manual_seed(seed)
     x = torch.randn(num_samples, in_features, generator=generator)
     w = torch.randn(in_features, 1, generator=generator)
@@ -164,9 +198,15 @@ def make_model(in_features: int = 4, seed: int = 0) -> nn.Module:
 
 
 # --8<-- [start:train_single]
-def train_single(dataset: TensorDataset, batch_size: int, lr: float = 0.1, epochs: int = 1,
-                 seed: int = 0) -> dict[str, Tensor]:
-    """One process, plain SGD on consecutive batches of ``batch_size``; returns the final parameters."""
+def train_single(
+    dataset: TensorDataset,
+    batch_size: int,
+    lr: float = 0.1,
+    epochs: int = 1,
+    seed: int = 0,
+) -> dict[str, Tensor]:
+    """One process, plain SGD on consecutive batches of ``batch_size``; returns the
+    final parameters."""
     model = make_model(dataset.tensors[0].shape[1], seed)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     for _ in range(epochs):
@@ -179,9 +219,18 @@ def train_single(dataset: TensorDataset, batch_size: int, lr: float = 0.1, epoch
 
 
 # --8<-- [start:train_ddp]
-def train_ddp(rank: int, world_size: int, dataset: TensorDataset, batch_size: int, lr: float = 0.1,
-              epochs: int = 1, sharding: str = "sampler", drop_last: bool = False, use_join: bool = False,
-              seed: int = 0) -> dict[str, Any]:
+def train_ddp(
+    rank: int,
+    world_size: int,
+    dataset: TensorDataset,
+    batch_size: int,
+    lr: float = 0.1,
+    epochs: int = 1,
+    sharding: str = "sampler",
+    drop_last: bool = False,
+    use_join: bool = False,
+    seed: int = 0,
+) -> dict[str, Any]:
     """One rank of DDP training (call it inside an initialized process group).
 
     ``sharding="sampler"``: ``DistributedSampler(drop_last=drop_last)``, every
@@ -196,15 +245,26 @@ def train_ddp(rank: int, world_size: int, dataset: TensorDataset, batch_size: in
     if sharding not in ("sampler", "slice"):
         raise ValueError(f"sharding must be 'sampler' or 'slice', got {sharding!r}")
     # nccl works on CUDA tensors: one GPU per rank (launch / torchrun set the device)
-    device = torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else torch.device("cpu")
-    model = nn.parallel.DistributedDataParallel(make_model(dataset.tensors[0].shape[1], seed).to(device))
+    device = (
+        torch.device("cuda", torch.cuda.current_device())
+        if dist.get_backend() == "nccl"
+        else torch.device("cpu")
+    )
+    model = nn.parallel.DistributedDataParallel(
+        make_model(dataset.tensors[0].shape[1], seed).to(device)
+    )
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     if sharding == "sampler":
-        sampler = DistributedSampler(dataset, world_size, rank, shuffle=False, drop_last=drop_last)
+        sampler = DistributedSampler(
+            dataset, world_size, rank, shuffle=False, drop_last=drop_last
+        )
         loader = DataLoader(dataset, batch_size=batch_size, sampler=sampler)
     else:
         sampler = None
-        loader = DataLoader(Subset(dataset, range(rank, len(dataset), world_size)), batch_size=batch_size)
+        loader = DataLoader(
+            Subset(dataset, range(rank, len(dataset), world_size)),
+            batch_size=batch_size,
+        )
     batches = 0
     for epoch in range(epochs):
         if sampler is not None:
@@ -218,15 +278,20 @@ def train_ddp(rank: int, world_size: int, dataset: TensorDataset, batch_size: in
                 optimizer.step()
                 batches += 1
         dist.barrier()
-    params = {name: p.detach().cpu().clone() for name, p in model.module.named_parameters()}
+    params = {
+        name: p.detach().cpu().clone() for name, p in model.module.named_parameters()
+    }
     return {"rank": rank, "batches": batches, "params": params}
 # --8<-- [end:train_ddp]
 
 
 # --8<-- [start:sync_batchnorm_on_cpu]
 def sync_batchnorm_on_cpu(rank: int, world_size: int) -> str:
-    """Inside a gloo group, run a converted SyncBatchNorm on a CPU batch; return what happens."""
-    model = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)))
+    """Inside a gloo group, run a converted SyncBatchNorm on a CPU batch; return what
+    happens."""
+    model = nn.SyncBatchNorm.convert_sync_batchnorm(
+        nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4))
+    )
     try:
         model(torch.randn(2, 3, 8, 8))
     except ValueError as error:

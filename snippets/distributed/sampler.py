@@ -25,7 +25,8 @@ def _check_int(name: str, value: object, minimum: int) -> int:
 # --8<-- [start:shard_indices]
 def shard_indices(num_samples: int, world_size: int, rank: int, drop_last: bool = False,
                   shuffle: bool = False, seed: int = 0, epoch: int = 0) -> list[int]:
-    """The indices ``DistributedSampler(dataset of num_samples, world_size, rank, ...)`` yields.
+    """The indices ``DistributedSampler(dataset of num_samples, world_size, rank, ...)``
+    yields.
 
     1. Order: ``0..N-1``, or ``torch.randperm(N)`` seeded with ``seed + epoch``
        (the same permutation on every rank, so shards never overlap).
@@ -38,7 +39,9 @@ def shard_indices(num_samples: int, world_size: int, rank: int, drop_last: bool 
     _check_int("world_size", world_size, 1)
     _check_int("rank", rank, 0)
     if rank >= world_size:
-        raise ValueError(f"rank must be in [0, world_size - 1] = [0, {world_size - 1}], got {rank}")
+        raise ValueError(
+            f"rank must be in [0, world_size - 1] = [0, {world_size - 1}], got {rank}"
+        )
     _check_int("seed", seed, -(2**63))
     _check_int("epoch", epoch, 0)
     if shuffle:
@@ -48,7 +51,8 @@ def shard_indices(num_samples: int, world_size: int, rank: int, drop_last: bool 
     else:
         indices = list(range(num_samples))
     if drop_last:
-        per_rank = num_samples // world_size  # DistributedSampler: ceil((N - W) / W) when N % W != 0
+        # DistributedSampler: ceil((N - W) / W) when N % W != 0
+        per_rank = num_samples // world_size
         indices = indices[: per_rank * world_size]
     else:
         per_rank = math.ceil(num_samples / world_size)

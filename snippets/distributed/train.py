@@ -20,7 +20,8 @@ import os
 import torch
 import torch.distributed as dist
 
-from snippets.distributed.ddp import check_backend, make_dataset, train_ddp, train_single
+from snippets.distributed.ddp import (check_backend, make_dataset, train_ddp,
+                                      train_single)
 # --8<-- [end:imports]
 
 __all__ = ["main", "parse_args"]
@@ -44,18 +45,25 @@ def main(argv: list[str] | None = None) -> None:
     rank = int(os.environ["RANK"])
     check_backend(args.backend, world_size)
     if args.backend == "nccl":
-        torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))  # one GPU per process on this node
+        # one GPU per process on this node
+        torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
     dist.init_process_group(args.backend, init_method="env://",
                             timeout=datetime.timedelta(seconds=args.timeout))
     dataset = make_dataset(args.num_samples)
     result = train_ddp(rank, world_size, dataset, args.batch_size, args.lr, args.epochs)
     if rank == 0:  # print once, from one rank
-        single = train_single(dataset, args.batch_size * world_size, args.lr, args.epochs)
+        single = train_single(
+            dataset, args.batch_size * world_size, args.lr, args.epochs
+        )
         diff = max((result["params"][k] - single[k]).abs().max().item() for k in single)
-        print(f"world_size={world_size} backend={args.backend} batches/rank={result['batches']} "
-              f"max|DDP - single process|={diff:.1e}")
-    # Leave together: a rank that tears its group down and exits while another still holds its
-    # connections can abort at exit ("terminate called without an active exception", seen under load).
+        print(
+            f"world_size={world_size} backend={args.backend} "
+            f"batches/rank={result['batches']} "
+            f"max|DDP - single process|={diff:.1e}"
+        )
+    # Leave together: a rank that tears its group down and exits while another still
+    # holds its connections can abort at exit ("terminate called without an active
+    # exception", seen under load).
     dist.barrier()
     dist.destroy_process_group()
 # --8<-- [end:main]

@@ -21,11 +21,15 @@ __all__ = ["clahe"]
 
 
 # --8<-- [start:clahe]
-def clahe(image: np.ndarray, clip_limit: float = 2.0, tile_grid_size: tuple[int, int] = (8, 8)) -> np.ndarray:
+def clahe(
+    image: np.ndarray, clip_limit: float = 2.0, tile_grid_size: tuple[int, int] = (8, 8)
+) -> np.ndarray:
     """CLAHE of ``image`` (ndarray[H, W], uint8). Returns ndarray[H, W], uint8.
 
-    clip_limit: each tile's histogram is clipped at max(1, int(clip_limit * tile_pixels / 256))
-    counts (relative to the mean bin height, as in OpenCV); 0 disables clipping (plain AHE).
+    clip_limit: each tile's histogram is clipped at max(1, int(clip_limit * tile_pixels
+    / 256))
+    counts (relative to the mean bin height, as in OpenCV); 0 disables clipping (plain
+    AHE).
     tile_grid_size: (tiles_x, tiles_y) — OpenCV's (width, height) order.
     """
     check_image("image", image)
@@ -33,27 +37,38 @@ def clahe(image: np.ndarray, clip_limit: float = 2.0, tile_grid_size: tuple[int,
         raise ValueError(f"clip_limit must be a non-negative number, got {clip_limit}")
     tiles_x, tiles_y = (int(t) for t in tile_grid_size)
     if tiles_x < 1 or tiles_y < 1:
-        raise ValueError(f"tile_grid_size must hold two positive ints (tiles_x, tiles_y), got {tile_grid_size}")
+        raise ValueError(
+            "tile_grid_size must hold two positive ints (tiles_x, tiles_y), got "
+            f"{tile_grid_size}"
+        )
     height, width = image.shape
     ext = image
     if height % tiles_y or width % tiles_x:
         # as OpenCV: pad bottom and right by reflection (BORDER_REFLECT_101) with
-        # tiles - size % tiles on *both* axes — a whole extra tile where one axis divided evenly
+        # tiles - size % tiles on *both* axes — a whole extra tile where one axis
+        # divided evenly
         pad = ((0, tiles_y - height % tiles_y), (0, tiles_x - width % tiles_x))
         ext = np.pad(image, pad, mode="reflect")
     th, tw = ext.shape[0] // tiles_y, ext.shape[1] // tiles_x
     area, n_tiles = th * tw, tiles_y * tiles_x
 
     # one 256-bin histogram per tile: `hist` (tiles_y * tiles_x, 256)
-    tiles = ext.reshape(tiles_y, th, tiles_x, tw).transpose(0, 2, 1, 3).reshape(n_tiles, area)
+    tiles = (
+        ext.reshape(tiles_y, th, tiles_x, tw)
+        .transpose(0, 2, 1, 3)
+        .reshape(n_tiles, area)
+    )
     offsets = 256 * np.arange(n_tiles)[:, None]
-    hist = np.bincount((tiles + offsets).ravel(), minlength=256 * n_tiles).reshape(n_tiles, 256)
+    hist = np.bincount((tiles + offsets).ravel(), minlength=256 * n_tiles).reshape(
+        n_tiles, 256
+    )
 
     if clip_limit > 0:
         limit = max(int(clip_limit * area / 256), 1)
         excess = np.maximum(hist - limit, 0).sum(axis=1)
         hist = np.minimum(hist, limit)
-        # hand the clipped counts back: evenly to all 256 bins, the remainder to every step-th bin
+        # hand the clipped counts back: evenly to all 256 bins, the remainder to every
+        # step-th bin
         hist += (excess // 256)[:, None]
         for t, residual in enumerate(excess % 256):
             if residual:
@@ -62,10 +77,13 @@ def clahe(image: np.ndarray, clip_limit: float = 2.0, tile_grid_size: tuple[int,
 
     # per-tile equalization map (rounded half to even, in float32 as OpenCV)
     scale = np.float32(255.0 / area)
-    luts = np.clip(np.rint(np.cumsum(hist, axis=1).astype(np.float32) * scale), 0, 255).astype(np.uint8)
+    luts = np.clip(
+        np.rint(np.cumsum(hist, axis=1).astype(np.float32) * scale), 0, 255
+    ).astype(np.uint8)
     luts = luts.reshape(tiles_y, tiles_x, 256)
 
-    # bilinear blend of the four nearest tile maps; tile centres at (i + 0.5) * tile size
+    # bilinear blend of the four nearest tile maps; tile centres at (i + 0.5) * tile
+    # size
     def neighbours(n, size, tiles):
         f = np.arange(n, dtype=np.float32) * np.float32(1.0 / size) - np.float32(0.5)
         lo = np.floor(f).astype(int)

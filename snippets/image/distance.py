@@ -50,7 +50,8 @@ def distance(p: tuple[int, int], q: tuple[int, int],
 # --8<-- [start:chamfer]
 @numba.njit(cache=JIT_CACHE)
 def _chamfer(zero, diagonal):  # pragma: no cover - compiled by numba
-    """D_4 (diagonal=False) or D_8 (True) to the nearest zero pixel, two raster scans."""
+    """D_4 (diagonal=False) or D_8 (True) to the nearest zero pixel, two raster
+    scans."""
     height, width = zero.shape
     far = height + width  # more than any distance inside the image
     d = np.where(zero, 0, far)

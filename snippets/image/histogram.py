@@ -46,10 +46,14 @@ def histogram(image: np.ndarray, levels: int = 256) -> np.ndarray:
         table = np.zeros(65536, dtype=np.int64)
         for start in range(0, pairs.size, _CHUNK):
             table += np.bincount(pairs[start:start + _CHUNK], minlength=65536)
-        table = table.reshape(256, 256)  # [first byte, second byte] (or swapped: same sums)
+        # [first byte, second byte] (or swapped: same sums)
+        table = table.reshape(256, 256)
         counts = table.sum(axis=0) + table.sum(axis=1)
     if counts[levels:].any():
-        raise ValueError(f"image values must lie in 0..{levels - 1} for levels={levels}, got max {int(image.max())}")
+        raise ValueError(
+            f"image values must lie in 0..{levels - 1} for levels={levels}, "
+            f"got max {int(image.max())}"
+        )
     return counts[:levels]
 # --8<-- [end:histogram]
 
@@ -78,7 +82,8 @@ def _apply_lut(image: np.ndarray, lut: np.ndarray) -> np.ndarray:
     flat = image.reshape(-1)
     if flat.size % 2 or not flat.flags.c_contiguous:
         return lut[image]
-    # look up two pixels at once: a 65536-entry LUT of byte pairs (128 KiB, fits in cache)
+    # look up two pixels at once: a 65536-entry LUT of byte pairs (128 KiB, fits in
+    # cache)
     lut2 = lut[_PAIRS].reshape(-1).view(np.uint16)
     return lut2[flat.view(np.uint16)].view(np.uint8).reshape(image.shape)
 # --8<-- [end:apply_lut]

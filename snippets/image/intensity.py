@@ -38,7 +38,8 @@ __all__ = [
 def negative(image: np.ndarray, levels: int = 256) -> np.ndarray:
     """Image negative s = (L - 1) - r.
 
-    image (ndarray[H, W], uint8) with values in 0..levels-1. Returns ndarray[H, W], uint8.
+    image (ndarray[H, W], uint8) with values in 0..levels-1. Returns ndarray[H, W],
+    uint8.
     """
     levels = check_levels(levels)
     check_image("image", image, levels=levels)
@@ -57,13 +58,19 @@ def log_transform(image: np.ndarray, c: float | None = None) -> np.ndarray:
     """
     if isinstance(image, np.ndarray) and image.dtype.kind == "f":
         if image.ndim != 2 or image.size == 0:
-            raise ValueError(f"image must be a non-empty 2-D array (H, W), got shape {image.shape}")
+            raise ValueError(
+                f"image must be a non-empty 2-D array (H, W), got shape {image.shape}"
+            )
         if not np.all(np.isfinite(image)) or image.min() < 0:
-            raise ValueError("image must be finite and non-negative for log(1 + r), got negative or non-finite values")
+            raise ValueError(
+                "image must be finite and non-negative for log(1 + r), got negative or "
+                "non-finite values"
+            )
         r, r_max = image.astype(np.float64), float(image.max())
     else:
         check_image("image", image)
-        r, r_max = np.arange(256, dtype=np.float64), 255.0  # uint8: build a 256-entry LUT
+        # uint8: build a 256-entry LUT
+        r, r_max = (np.arange(256, dtype=np.float64), 255.0)
     if c is None:
         c = 255.0 / np.log1p(r_max) if r_max > 0 else 1.0
     elif c < 0:
@@ -75,9 +82,11 @@ def log_transform(image: np.ndarray, c: float | None = None) -> np.ndarray:
 
 # --8<-- [start:gamma_transform]
 def gamma_transform(image: np.ndarray, gamma: float, c: float = 1.0) -> np.ndarray:
-    """Power-law (gamma) transform on normalized intensities: s = (L-1) * c * (r / (L-1))^gamma.
+    """Power-law (gamma) transform on normalized intensities: s = (L-1) * c * (r /
+    (L-1))^gamma.
 
-    Rounded half to even and clipped to 255, exactly as ``skimage.exposure.adjust_gamma``
+    Rounded half to even and clipped to 255, exactly as
+    ``skimage.exposure.adjust_gamma``
     (``c`` is its ``gain``). gamma < 1 brightens dark regions, gamma > 1 darkens.
     image (ndarray[H, W], uint8). Returns ndarray[H, W], uint8.
     """
@@ -94,7 +103,9 @@ def gamma_transform(image: np.ndarray, gamma: float, c: float = 1.0) -> np.ndarr
 
 
 # --8<-- [start:contrast_stretch]
-def contrast_stretch(image: np.ndarray, r1: int, s1: int, r2: int, s2: int) -> np.ndarray:
+def contrast_stretch(
+    image: np.ndarray, r1: int, s1: int, r2: int, s2: int
+) -> np.ndarray:
     """Piecewise-linear stretch through (0, 0), (r1, s1), (r2, s2), (255, 255), rounded.
 
     Needs r1 <= r2 (and s1 <= s2 to keep the map monotonic). r1 = r2, s1 = 0,
@@ -102,7 +113,9 @@ def contrast_stretch(image: np.ndarray, r1: int, s1: int, r2: int, s2: int) -> n
     image (ndarray[H, W], uint8). Returns ndarray[H, W], uint8.
     """
     check_image("image", image)
-    r1, s1, r2, s2 = (check_level(n, v) for n, v in (("r1", r1), ("s1", s1), ("r2", r2), ("s2", s2)))
+    r1, s1, r2, s2 = (
+        check_level(n, v) for n, v in (("r1", r1), ("s1", s1), ("r2", r2), ("s2", s2))
+    )
     if r1 > r2:
         raise ValueError(f"r1 must be <= r2, got r1={r1}, r2={r2}")
     if s1 > s2:
@@ -122,7 +135,11 @@ def contrast_stretch(image: np.ndarray, r1: int, s1: int, r2: int, s2: int) -> n
 
 # --8<-- [start:intensity_slice]
 def intensity_slice(
-    image: np.ndarray, low: int, high: int, value: int = 255, background: int | None = None
+    image: np.ndarray,
+    low: int,
+    high: int,
+    value: int = 255,
+    background: int | None = None,
 ) -> np.ndarray:
     """Intensity-level slicing: set levels in [low, high] to ``value``.
 
@@ -131,11 +148,19 @@ def intensity_slice(
     image (ndarray[H, W], uint8). Returns ndarray[H, W], uint8.
     """
     check_image("image", image)
-    low, high, value = check_level("low", low), check_level("high", high), check_level("value", value)
+    low, high, value = (
+        check_level("low", low),
+        check_level("high", high),
+        check_level("value", value),
+    )
     if low > high:
         raise ValueError(f"low must be <= high, got low={low}, high={high}")
     r = np.arange(256)
-    lut = r.copy() if background is None else np.full(256, check_level("background", background))
+    lut = (
+        r.copy()
+        if background is None
+        else np.full(256, check_level("background", background))
+    )
     lut[(r >= low) & (r <= high)] = value
     return lut.astype(np.uint8)[image]
 # --8<-- [end:intensity_slice]
@@ -156,7 +181,9 @@ def bit_planes(image: np.ndarray) -> np.ndarray:
 
 
 # --8<-- [start:from_bit_planes]
-def from_bit_planes(planes: np.ndarray, keep: Iterable[int] | None = None) -> np.ndarray:
+def from_bit_planes(
+    planes: np.ndarray, keep: Iterable[int] | None = None
+) -> np.ndarray:
     """Reassemble an image from bit planes: sum over k in ``keep`` of planes[k] * 2^k.
 
     planes (ndarray[8, H, W], 0/1 integers) as returned by ``bit_planes``; ``keep``:
@@ -168,7 +195,9 @@ def from_bit_planes(planes: np.ndarray, keep: Iterable[int] | None = None) -> np
     if planes.ndim != 3 or planes.shape[0] != 8:
         raise ValueError(f"planes must have shape (8, H, W), got {planes.shape}")
     if planes.dtype.kind not in "biu":
-        raise TypeError(f"planes must have an integer or bool dtype, got {planes.dtype}")
+        raise TypeError(
+            f"planes must have an integer or bool dtype, got {planes.dtype}"
+        )
     if planes.size and (planes.min() < 0 or planes.max() > 1):
         raise ValueError("planes must hold only 0 and 1 values")
     keep = range(8) if keep is None else list(keep)

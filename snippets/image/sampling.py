@@ -29,7 +29,11 @@ def downsample(image: np.ndarray, factor: int) -> np.ndarray:
     filter first, so fine detail can alias.
     """
     check_image("image", image, gray=False)
-    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or factor < 1:
+    if (
+        isinstance(factor, bool)
+        or not isinstance(factor, (int, np.integer))
+        or factor < 1
+    ):
         raise ValueError(f"factor must be a positive int, got {factor!r}")
     return image[::factor, ::factor].copy()
 # --8<-- [end:downsample]
@@ -44,7 +48,11 @@ def quantize(image: np.ndarray, bits: int) -> np.ndarray:
     image (ndarray[H, W], uint8); bits in 1..8. Returns ndarray[H, W], uint8.
     """
     check_image("image", image)
-    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)) or not 1 <= bits <= 8:
+    if (
+        isinstance(bits, bool)
+        or not isinstance(bits, (int, np.integer))
+        or not 1 <= bits <= 8
+    ):
         raise ValueError(f"bits must be an int in 1..8, got {bits!r}")
     levels = 2**bits
     q = np.arange(256) >> (8 - bits)  # level index 0..L-1 of each input level
@@ -57,7 +65,11 @@ def quantize(image: np.ndarray, bits: int) -> np.ndarray:
 def storage_bits(M: int, N: int, k: int) -> int:
     """Bits needed by an M x N image with k bits per pixel: b = M * N * k."""
     for name, value in (("M", M), ("N", N), ("k", k)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, np.integer))
+            or value < 1
+        ):
             raise ValueError(f"{name} must be a positive int, got {value!r}")
     return int(M) * int(N) * int(k)
 # --8<-- [end:storage_bits]

@@ -8,11 +8,43 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor, nn
-
-from snippets._checks import check_channels, check_rank, check_tensor
 # --8<-- [end:imports]
 
+from snippets._checks import check_channels, check_rank, check_tensor
+
 __all__ = ["batch_norm", "batch_norm_backward", "BatchNorm2d", "running_mean_figure"]
+
+
+# Argument checks live here, outside the shown sections, so each function reads as its math.
+def _check_batch_norm(x, running_mean, running_var, weight, bias, training) -> None:
+    check_tensor("x", x)
+    check_rank("x", x, (2, 3, 4, 5), "(N, C, *)")
+    channels = x.shape[1]
+    for name, value in (("running_mean", running_mean), ("running_var", running_var),
+                        ("weight", weight), ("bias", bias)):
+        check_channels(name, value, channels)
+    if not training and (running_mean is None or running_var is None):
+        raise ValueError("running_mean and running_var are required when training=False")
+    if training and x.numel() // channels <= 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {tuple(x.shape)}")
+
+
+def _check_batch_norm_backward(grad_out, x, weight) -> None:
+    check_tensor("grad_out", grad_out)
+    check_tensor("x", x)
+    check_rank("x", x, (2, 3, 4, 5), "(N, C, *)")
+    if grad_out.shape != x.shape:
+        raise ValueError(f"grad_out must have the shape of x {tuple(x.shape)}, got {tuple(grad_out.shape)}")
+    check_channels("weight", weight, x.shape[1])
+
+
+def _check_num_features(num_features: int) -> None:
+    if num_features < 1:
+        raise ValueError(f"num_features must be >= 1, got {num_features}")
+
+
+def _check_input_4d(x) -> None:
+    check_rank("x", x, (4,), "(N, C, H, W)")
 
 
 # --8<-- [start:batch_norm]
@@ -26,7 +58,8 @@ def batch_norm(
     momentum: float = 0.1,
     eps: float = 1e-5,
 ) -> Tensor:
-    """Normalize each channel of ``x`` (Tensor[N, C, *]) over the batch and spatial axes.
+    """Normalize each channel of ``x`` (Tensor[N, C, *]) over the batch and spatial
+    axes.
 
     Training: use the batch mean and *biased* batch variance, and update
     ``running_mean`` / ``running_var`` in place (if given) with
@@ -35,35 +68,28 @@ def batch_norm(
     Eval: use ``running_mean`` / ``running_var``.
     ``weight``, ``bias``, ``running_*``: Tensor[C]. Returns Tensor[N, C, *].
     """
-    check_tensor("x", x)
-    check_rank("x", x, (2, 3, 4, 5), "(N, C, *)")
+    _check_batch_norm(x, running_mean, running_var, weight, bias, training)
     channels = x.shape[1]
-    for name, value in (("running_mean", running_mean), ("running_var", running_var),
-                        ("weight", weight), ("bias", bias)):
-        check_channels(name, value, channels)
-    if not training and (running_mean is None or running_var is None):
-        raise ValueError("running_mean and running_var are required when training=False")
     # axes that are averaged: every axis but the channel axis
     dims = [0, *range(2, x.dim())]
     n = x.numel() // channels  # values per channel
     shape = [1, channels] + [1] * (x.dim() - 2)  # to broadcast Tensor[C] against x
 
     if training:
-        if n <= 1:
-            raise ValueError(
-                f"Expected more than 1 value per channel when training, got input size {tuple(x.shape)}"
-            )
         # var = E[(x - mean)^2], biased: the batch is the whole population here
         var, mean = torch.var_mean(x, dim=dims, correction=0)
         if running_mean is not None and running_var is not None:
             with torch.no_grad():  # running stats are state, not part of the graph
                 running_mean.mul_(1 - momentum).add_(mean.detach(), alpha=momentum)
                 # unbiased: the running variance estimates the population's
-                running_var.mul_(1 - momentum).add_(var.detach() * (n / (n - 1)), alpha=momentum)
+                running_var.mul_(1 - momentum).add_(
+                    var.detach() * (n / (n - 1)), alpha=momentum
+                )
     else:
         mean, var = running_mean, running_var
 
-    # y = (x - mean) / sqrt(var + eps) * weight + bias, folded into y = x * scale + shift
+    # y = (x - mean) / sqrt(var + eps) * weight + bias, folded into y = x * scale +
+    # shift
     scale = torch.rsqrt(var + eps)
     if weight is not None:
         scale = scale * weight
@@ -81,17 +107,13 @@ def batch_norm_backward(
     """Gradients of training-mode ``batch_norm`` by the explicit formula.
 
     ``grad_out``, ``x``: Tensor[N, C, *]; ``weight``: Tensor[C] or None.
-    Returns ``(grad_input Tensor[N, C, *], grad_weight Tensor[C], grad_bias Tensor[C])``.
+    Returns ``(grad_input Tensor[N, C, *], grad_weight Tensor[C], grad_bias
+    Tensor[C])``.
     With x_hat = (x - mean) * rstd and m values per channel:
     dx = weight * rstd / m * (m * g - sum(g) - x_hat * sum(g * x_hat)).
     """
-    check_tensor("grad_out", grad_out)
-    check_tensor("x", x)
-    check_rank("x", x, (2, 3, 4, 5), "(N, C, *)")
-    if grad_out.shape != x.shape:
-        raise ValueError(f"grad_out must have the shape of x {tuple(x.shape)}, got {tuple(grad_out.shape)}")
+    _check_batch_norm_backward(grad_out, x, weight)
     channels = x.shape[1]
-    check_channels("weight", weight, channels)
     dims = [0, *range(2, x.dim())]
     shape = [1, channels] + [1] * (x.dim() - 2)
     m = x.numel() // channels
@@ -110,17 +132,23 @@ def batch_norm_backward(
 
 # --8<-- [start:BatchNorm2d]
 class BatchNorm2d(nn.Module):
-    """``nn.BatchNorm2d`` look-alike: stores parameters and running stats, calls ``batch_norm``.
+    """``nn.BatchNorm2d`` look-alike: stores parameters and running stats, calls
+    ``batch_norm``.
 
     ``momentum=None`` gives a cumulative moving average (momentum = 1 / batches seen),
     as in PyTorch. Input: Tensor[N, C, H, W].
     """
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+    ) -> None:
         super().__init__()
-        if num_features < 1:
-            raise ValueError(f"num_features must be >= 1, got {num_features}")
+        _check_num_features(num_features)
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self.weight = nn.Parameter(torch.ones(num_features)) if affine else None
@@ -128,12 +156,14 @@ class BatchNorm2d(nn.Module):
         if track_running_stats:
             self.register_buffer("running_mean", torch.zeros(num_features))
             self.register_buffer("running_var", torch.ones(num_features))
-            self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
+            self.register_buffer(
+                "num_batches_tracked", torch.tensor(0, dtype=torch.long)
+            )
         else:
             self.running_mean = self.running_var = self.num_batches_tracked = None
 
     def forward(self, x: Tensor) -> Tensor:
-        check_rank("x", x, (4,), "(N, C, H, W)")
+        _check_input_4d(x)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
             self.num_batches_tracked.add_(1)
@@ -141,8 +171,16 @@ class BatchNorm2d(nn.Module):
                 factor = 1.0 / float(self.num_batches_tracked)
         # eval without running stats falls back to batch statistics, as in PyTorch
         use_batch_stats = self.training or self.running_mean is None
-        return batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
-                          use_batch_stats, factor, self.eps)
+        return batch_norm(
+            x,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            factor,
+            self.eps,
+        )
 # --8<-- [end:BatchNorm2d]
 
 

@@ -58,11 +58,14 @@ def freeze_batch_norm(model: nn.Module) -> nn.Module:
         if not isinstance(module, nn.modules.batchnorm._BatchNorm):
             continue
         if not module.track_running_stats:
-            raise ValueError(f"cannot freeze {name or 'model'}: it has track_running_stats=False, so even "
-                             "in eval mode it normalizes with batch statistics")
+            raise ValueError(
+                f"cannot freeze {name or 'model'}: it has track_running_stats=False, "
+                "so even in eval mode it normalizes with batch statistics"
+            )
         module.eval()  # use running_mean / running_var, never update them
         for param in module.parameters(recurse=False):
-            param.requires_grad_(False)  # no gradient, no optimizer step, no weight decay
+            # no gradient, no optimizer step, no weight decay
+            param.requires_grad_(False)
         # model.train() calls child.train(True) on every child: make this one refuse
         module.train = types.MethodType(_stay_in_eval, module)
     return model
@@ -87,9 +90,16 @@ def precise_bn_stats(
     layers frozen by ``freeze_batch_norm`` are left untouched. Returns ``model``.
     """
     if num_batches is not None and num_batches < 1:
-        raise ValueError(f"num_batches must be a positive int or None, got {num_batches!r}")
-    layers = [m for m in model.modules()
-              if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats and not is_frozen(m)]
+        raise ValueError(
+            f"num_batches must be a positive int or None, got {num_batches!r}"
+        )
+    layers = [
+        m
+        for m in model.modules()
+        if isinstance(m, nn.modules.batchnorm._BatchNorm)
+        and m.track_running_stats
+        and not is_frozen(m)
+    ]
     if not layers:
         return model
     momenta = {layer: layer.momentum for layer in layers}
@@ -110,14 +120,16 @@ def precise_bn_stats(
 
 # --8<-- [start:momentum]
 def keras_to_torch_momentum(momentum: float) -> float:
-    """Keras/TensorFlow's BN ``momentum`` (weight of the *old* running value) -> PyTorch's (weight of the new)."""
+    """Keras/TensorFlow's BN ``momentum`` (weight of the *old* running value) ->
+    PyTorch's (weight of the new)."""
     if not 0.0 <= momentum <= 1.0:
         raise ValueError(f"momentum must be in [0, 1], got {momentum}")
     return 1.0 - momentum
 
 
 def torch_to_keras_momentum(momentum: float) -> float:
-    """PyTorch's BN ``momentum`` -> Keras/TensorFlow's: the same map, ``1 - momentum``."""
+    """PyTorch's BN ``momentum`` -> Keras/TensorFlow's: the same map,
+    ``1 - momentum``."""
     if not 0.0 <= momentum <= 1.0:
         raise ValueError(f"momentum must be in [0, 1], got {momentum}")
     return 1.0 - momentum
@@ -194,14 +206,19 @@ class GhostBatchNorm2d(nn.BatchNorm2d):
 
 
 # --8<-- [start:experiment]
-def _dataset(n_train: int = 4096, n_val: int = 2048) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    """4 Gaussian classes in 16-D, features on scales 0.2 .. 5 with offset 3 (so BN has work to do)."""
+def _dataset(
+    n_train: int = 4096, n_val: int = 2048
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """4 Gaussian classes in 16-D, features on scales 0.2 .. 5 with offset 3 (so BN has
+    work to do)."""
     gen = torch.Generator().manual_seed(0)
     centres = torch.randn(4, 16, generator=gen)
 
     def draw(n: int) -> tuple[Tensor, Tensor]:
         labels = torch.randint(0, 4, (n,), generator=gen)
-        x = (centres[labels] + 1.5 * torch.randn(n, 16, generator=gen)) * torch.linspace(0.2, 5.0, 16) + 3.0
+        x = (
+            centres[labels] + 1.5 * torch.randn(n, 16, generator=gen)
+        ) * torch.linspace(0.2, 5.0, 16) + 3.0
         return x, labels
 
     return *draw(n_train), *draw(n_val)
@@ -209,22 +226,35 @@ def _dataset(n_train: int = 4096, n_val: int = 2048) -> tuple[Tensor, Tensor, Te
 
 def _mlp(momentum: float | None) -> nn.Sequential:
     torch.manual_seed(0)  # same initial weights for every run
-    return nn.Sequential(nn.Linear(16, 64), nn.BatchNorm1d(64, momentum=momentum), nn.ReLU(),
-                         nn.Linear(64, 64), nn.BatchNorm1d(64, momentum=momentum), nn.ReLU(),
-                         nn.Linear(64, 4))
+    return nn.Sequential(
+        nn.Linear(16, 64),
+        nn.BatchNorm1d(64, momentum=momentum),
+        nn.ReLU(),
+        nn.Linear(64, 64),
+        nn.BatchNorm1d(64, momentum=momentum),
+        nn.ReLU(),
+        nn.Linear(64, 4),
+    )
 
 
 @torch.no_grad()
 def _logits(model: nn.Module, x: Tensor, batch_size: int | None = None) -> Tensor:
-    """Eval-mode logits (running stats) or, with ``batch_size``, training-mode logits (batch stats).
+    """Eval-mode logits (running stats) or, with ``batch_size``, training-mode logits
+    (batch stats).
 
-    Training mode runs on a copy, so the running statistics of ``model`` stay as they are.
+    Training mode runs on a copy, so the running statistics of ``model`` stay as they
+    are.
     A last partial batch is dropped.
     """
     if batch_size is None:
         return model.eval()(x)
     replica = copy.deepcopy(model).train()
-    return torch.cat([replica(x[i:i + batch_size]) for i in range(0, len(x) - batch_size + 1, batch_size)])
+    return torch.cat(
+        [
+            replica(x[i : i + batch_size])
+            for i in range(0, len(x) - batch_size + 1, batch_size)
+        ]
+    )
 
 
 def _metrics(logits: Tensor, labels: Tensor) -> dict[str, float]:
@@ -234,15 +264,25 @@ def _metrics(logits: Tensor, labels: Tensor) -> dict[str, float]:
             "accuracy": (logits.argmax(1) == labels).float().mean().item()}
 
 
-def _train(model: nn.Module, x: Tensor, labels: Tensor, batch_size: int, steps: int, lr: float,
-           every: int = 0, on_checkpoint=None) -> None:
-    """SGD with momentum 0.9 on shuffled batches; ``on_checkpoint(step)`` every ``every`` steps."""
+def _train(
+    model: nn.Module,
+    x: Tensor,
+    labels: Tensor,
+    batch_size: int,
+    steps: int,
+    lr: float,
+    every: int = 0,
+    on_checkpoint=None,
+) -> None:
+    """SGD with momentum 0.9 on shuffled batches; ``on_checkpoint(step)`` every
+    ``every`` steps."""
     gen = torch.Generator().manual_seed(1)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     step = 0
     while step < steps:
         order = torch.randperm(len(x), generator=gen)
-        for start in range(0, len(x) - batch_size + 1, batch_size):  # drop the last partial batch
+        # drop the last partial batch
+        for start in range(0, len(x) - batch_size + 1, batch_size):
             index = order[start:start + batch_size]
             model.train()
             loss = nn.functional.cross_entropy(model(x[index]), labels[index])
@@ -256,9 +296,15 @@ def _train(model: nn.Module, x: Tensor, labels: Tensor, batch_size: int, steps: 
                 return
 
 
-def run_experiment(steps: int = 384, every: int = 32, sweep_steps: int = 1000,
-                   batch_sizes: tuple[int, ...] = (2, 4, 8, 32, 128), precise_batches: int = 16,
-                   n_train: int = 4096, n_val: int = 2048) -> dict:
+def run_experiment(
+    steps: int = 384,
+    every: int = 32,
+    sweep_steps: int = 1000,
+    batch_sizes: tuple[int, ...] = (2, 4, 8, 32, 128),
+    precise_batches: int = 16,
+    n_train: int = 4096,
+    n_val: int = 2048,
+) -> dict:
     """Both experiments of the article; returns plain numbers (json-ready).
 
     1. EMA vs precise statistics: one training run (batch 32, lr 0.4) per BN momentum
@@ -279,10 +325,24 @@ def run_experiment(steps: int = 384, every: int = 32, sweep_steps: int = 1000,
 
         def checkpoint(step: int, model=model, rows=rows) -> None:
             precise = precise_bn_stats(copy.deepcopy(model), stats_batches)
-            rows.append({"step": step, "ema": _metrics(_logits(model, x_val), labels_val),
-                         "precise": _metrics(_logits(precise, x_val), labels_val)})
+            rows.append(
+                {
+                    "step": step,
+                    "ema": _metrics(_logits(model, x_val), labels_val),
+                    "precise": _metrics(_logits(precise, x_val), labels_val),
+                }
+            )
 
-        _train(model, x, labels, batch_size=32, steps=steps, lr=0.4, every=every, on_checkpoint=checkpoint)
+        _train(
+            model,
+            x,
+            labels,
+            batch_size=32,
+            steps=steps,
+            lr=0.4,
+            every=every,
+            on_checkpoint=checkpoint,
+        )
         ema_runs[str(momentum)] = rows
         weights.append(torch.cat([p.detach().flatten() for p in model.parameters()]))
     sweep = []
@@ -292,17 +352,35 @@ def run_experiment(steps: int = 384, every: int = 32, sweep_steps: int = 1000,
         precise_bn_stats(model, stats_batches)
         train_logits = _logits(model, x_val, batch_size)
         eval_logits = _logits(model, x_val)[:len(train_logits)]
-        sweep.append({"batch_size": batch_size,
-                      "eval_mode": _metrics(eval_logits, labels_val),
-                      "train_mode": _metrics(train_logits, labels_val),
-                      "logit_gap": ((train_logits - eval_logits).abs().mean() / eval_logits.abs().mean()).item(),
-                      "disagreement": (train_logits.argmax(1) != eval_logits.argmax(1)).float().mean().item()})
-    return {"ema_vs_precise": ema_runs, "same_weights_for_both_momenta": bool(torch.equal(*weights)),
-            "batch_size_sweep": sweep,
-            "config": {"steps": steps, "every": every, "sweep_steps": sweep_steps,
-                       "batch_sizes": list(batch_sizes), "precise_batches": precise_batches,
-                       "n_train": n_train, "n_val": n_val,
-                       "torch": torch.__version__.split("+")[0]}}
+        sweep.append(
+            {
+                "batch_size": batch_size,
+                "eval_mode": _metrics(eval_logits, labels_val),
+                "train_mode": _metrics(train_logits, labels_val),
+                "logit_gap": (
+                    (train_logits - eval_logits).abs().mean() / eval_logits.abs().mean()
+                ).item(),
+                "disagreement": (train_logits.argmax(1) != eval_logits.argmax(1))
+                .float()
+                .mean()
+                .item(),
+            }
+        )
+    return {
+        "ema_vs_precise": ema_runs,
+        "same_weights_for_both_momenta": bool(torch.equal(*weights)),
+        "batch_size_sweep": sweep,
+        "config": {
+            "steps": steps,
+            "every": every,
+            "sweep_steps": sweep_steps,
+            "batch_sizes": list(batch_sizes),
+            "precise_batches": precise_batches,
+            "n_train": n_train,
+            "n_val": n_val,
+            "torch": torch.__version__.split("+")[0],
+        },
+    }
 # --8<-- [end:experiment]
 
 RESULTS = "results/normalization/batch_norm_pitfalls.json"

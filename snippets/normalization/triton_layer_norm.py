@@ -39,18 +39,32 @@ def _add(a, b):
 
 
 @triton.jit
-def _layer_norm_forward_kernel(X, Y, W, B, Mean, Rstd, N, eps,
-                               HAS_WEIGHT: tl.constexpr, HAS_BIAS: tl.constexpr, BLOCK_N: tl.constexpr):
+def _layer_norm_forward_kernel(
+    X,
+    Y,
+    W,
+    B,
+    Mean,
+    Rstd,
+    N,
+    eps,
+    HAS_WEIGHT: tl.constexpr,
+    HAS_BIAS: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+):
     # one program normalizes one row of X (M, N); int64 offsets: M * N may pass 2^31
     row = tl.program_id(0).to(tl.int64)
     cols = tl.arange(0, BLOCK_N)
     mask = cols < N
     # the row is read once, and kept in registers from here on; statistics in float32
     x = tl.load(X + row * N + cols, mask=mask, other=0.0).to(tl.float32)
-    # row sums by tl.reduce with our own `_add` (tl.sum is the same reduction: tl.reduce with an
-    # add defined in triton.language.standard, which the interpreter runs only if it was on at import)
+    # row sums by tl.reduce with our own `_add` (tl.sum is the same reduction: tl.reduce
+    # with an
+    # add defined in triton.language.standard, which the interpreter runs only if it was
+    # on at import)
     mean = tl.reduce(x, 0, _add) / N
-    # var = E[(x - mean)^2], biased, two-pass on the registers (no E[x^2] - mean^2 cancellation)
+    # var = E[(x - mean)^2], biased, two-pass on the registers (no E[x^2] - mean^2
+    # cancellation)
     diff = tl.where(mask, x - mean, 0.0)
     var = tl.reduce(diff * diff, 0, _add) / N
     rstd = 1.0 / tl.sqrt(var + eps)
@@ -59,7 +73,8 @@ def _layer_norm_forward_kernel(X, Y, W, B, Mean, Rstd, N, eps,
         y = y * tl.load(W + cols, mask=mask, other=0.0).to(tl.float32)
     if HAS_BIAS:
         y = y + tl.load(B + cols, mask=mask, other=0.0).to(tl.float32)
-    # ... and written once, in the input's dtype; mean and 1/std are kept for the backward
+    # ... and written once, in the input's dtype; mean and 1/std are kept for the
+    # backward
     tl.store(Y + row * N + cols, y.to(Y.dtype.element_ty), mask=mask)
     tl.store(Mean + row, mean)
     tl.store(Rstd + row, rstd)
@@ -68,8 +83,21 @@ def _layer_norm_forward_kernel(X, Y, W, B, Mean, Rstd, N, eps,
 
 # --8<-- [start:backward_kernel]
 @triton.jit
-def _layer_norm_backward_kernel(X, DY, DX, W, Mean, Rstd, DW, DB, M, N, rows_per_program,
-                                HAS_WEIGHT: tl.constexpr, BLOCK_N: tl.constexpr):
+def _layer_norm_backward_kernel(
+    X,
+    DY,
+    DX,
+    W,
+    Mean,
+    Rstd,
+    DW,
+    DB,
+    M,
+    N,
+    rows_per_program,
+    HAS_WEIGHT: tl.constexpr,
+    BLOCK_N: tl.constexpr,
+):
     # program p handles rows [p * rows_per_program, (p + 1) * rows_per_program) and
     # accumulates its share of dweight and dbias in registers: DW, DB are (programs, N)
     pid = tl.program_id(0)
@@ -181,9 +209,15 @@ def _check_affine(name: str, value: Tensor | None, shape: tuple[int, ...], x: Te
 
 
 # --8<-- [start:layer_norm_triton]
-def layer_norm_triton(x: Tensor, normalized_shape: int | tuple[int, ...] | list[int],
-                      weight: Tensor | None = None, bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
-    """LayerNorm over the trailing ``normalized_shape`` axes of ``x`` (Tensor[*, *normalized_shape]).
+def layer_norm_triton(
+    x: Tensor,
+    normalized_shape: int | tuple[int, ...] | list[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """LayerNorm over the trailing ``normalized_shape`` axes of ``x`` (Tensor[*,
+    *normalized_shape]).
 
     Same semantics as ``F.layer_norm``: biased variance, ``weight`` and ``bias``
     (Tensor[*normalized_shape]) optional. ``x`` float32, bfloat16 or float16 on a
@@ -195,22 +229,36 @@ def layer_norm_triton(x: Tensor, normalized_shape: int | tuple[int, ...] | list[
     if x.dtype not in SUPPORTED_DTYPES:
         raise TypeError(f"x must be float32, bfloat16 or float16, got {x.dtype}")
     if not (x.is_cuda or (_interpreting() and x.device.type == "cpu")):
-        raise ValueError(f"x must be a CUDA tensor (or a CPU tensor with TRITON_INTERPRET=1), got device {x.device}")
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        raise ValueError(
+            "x must be a CUDA tensor (or a CPU tensor with TRITON_INTERPRET=1), "
+            f"got device {x.device}"
+        )
+    shape = (
+        (normalized_shape,)
+        if isinstance(normalized_shape, int)
+        else tuple(normalized_shape)
+    )
     if not shape or any(not isinstance(s, int) or s < 1 for s in shape):
-        raise ValueError(f"normalized_shape must be positive ints, got {normalized_shape!r}")
+        raise ValueError(
+            f"normalized_shape must be positive ints, got {normalized_shape!r}"
+        )
     if tuple(x.shape[x.dim() - len(shape):]) != shape or x.dim() < len(shape):
-        raise ValueError(f"normalized_shape {shape} must match the trailing dimensions of x, got x of shape "
-                         f"{tuple(x.shape)}")
+        raise ValueError(
+            f"normalized_shape {shape} must match the trailing dimensions of x, "
+            f"got x of shape {tuple(x.shape)}"
+        )
     if eps <= 0:
         raise ValueError(f"eps must be positive, got {eps}")
     n = math.prod(shape)
     if n > MAX_FUSED_SIZE:
-        raise ValueError(f"normalized size must be at most {MAX_FUSED_SIZE} (one row per program), got {n}; "
-                         "use F.layer_norm")
+        raise ValueError(
+            f"normalized size must be at most {MAX_FUSED_SIZE} (one row per program), "
+            f"got {n}; use F.layer_norm"
+        )
     w = _check_affine("weight", weight, shape, x)
     b = _check_affine("bias", bias, shape, x)
-    # (M, N): every row normalized on its own; contiguous() copies only when needed, x is not mutated
+    # (M, N): every row normalized on its own; contiguous() copies only when needed, x
+    # is not mutated
     x2d = x.contiguous().reshape(-1, n)
     return _LayerNormTriton.apply(x2d, w, b, float(eps)).reshape(x.shape)
 # --8<-- [end:layer_norm_triton]

@@ -61,26 +61,37 @@ def _check(x: Tensor, terms: int) -> None:
 
 # --8<-- [start:sinx_triton]
 def sinx_triton(x: Tensor, terms: int = 10, block: int = 1024) -> Tensor:
-    """``sin`` of every element of ``x`` (Tensor[N], float32) by the lecture's Taylor loop, fused.
+    """``sin`` of every element of ``x`` (Tensor[N], float32) by the lecture's Taylor
+    loop, fused.
 
-    ``x`` on a CUDA device (or the CPU under ``TRITON_INTERPRET=1``). Returns Tensor[N], float32.
+    ``x`` on a CUDA device (or the CPU under ``TRITON_INTERPRET=1``). Returns Tensor[N],
+    float32.
     """
     _check(x, terms)
-    if not (x.is_cuda or (os.environ.get("TRITON_INTERPRET", "0") == "1" and x.device.type == "cpu")):
-        raise ValueError(f"x must be a CUDA tensor (or a CPU tensor with TRITON_INTERPRET=1), got device {x.device}")
+    if not (
+        x.is_cuda
+        or (os.environ.get("TRITON_INTERPRET", "0") == "1" and x.device.type == "cpu")
+    ):
+        raise ValueError(
+            "x must be a CUDA tensor (or a CPU tensor with TRITON_INTERPRET=1), got "
+            f"device {x.device}"
+        )
     if block < 1 or block & (block - 1):
         raise ValueError(f"block must be a power of two, got {block}")
     x = x.contiguous()
     y = torch.empty_like(x)
     if x.numel():
-        _sinx_kernel[(triton.cdiv(x.numel(), block),)](x, y, x.numel(), TERMS=terms, BLOCK=block)
+        _sinx_kernel[(triton.cdiv(x.numel(), block),)](
+            x, y, x.numel(), TERMS=terms, BLOCK=block
+        )
     return y
 # --8<-- [end:sinx_triton]
 
 
 # --8<-- [start:sinx_torch_loop]
 def sinx_torch_loop(x: Tensor, terms: int = 10) -> Tensor:
-    """The same loop in eager PyTorch: every ``*``, ``/``, ``+`` is a kernel over all of ``x`` (Tensor[N])."""
+    """The same loop in eager PyTorch: every ``*``, ``/``, ``+`` is a kernel over all of
+    ``x`` (Tensor[N])."""
     _check(x, terms)
     value = x.clone()
     x2 = x * x

@@ -17,7 +17,8 @@ from torch import nn
 torch.manual_seed(0)
 net = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
 net.img_size = 224  # an attribute of the model, as in the notes
-wrapped = nn.DataParallel(net)  # without GPUs it simply calls net; the wrapping is the same
+# without GPUs it simply calls net; the wrapping is the same
+wrapped = nn.DataParallel(net)
 print("wrapped.module is net :", wrapped.module is net)
 print("net.img_size          :", wrapped.module.img_size)
 try:
@@ -36,23 +37,42 @@ from torch.nn.modules.utils import consume_prefix_in_state_dict_if_present
 from snippets.distributed.data_parallel import strip_module_prefix
 
 torch.manual_seed(0)
-wrapped = nn.DataParallel(nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2)))
-checkpoint = wrapped.state_dict()  # saved from the wrapper: every key starts with "module."
+wrapped = nn.DataParallel(
+    nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
+)
+# saved from the wrapper: every key starts with "module."
+checkpoint = wrapped.state_dict()
 plain = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
 try:
     plain.load_state_dict(checkpoint)
 except RuntimeError as error:
-    print("plain.load_state_dict(wrapper checkpoint):", str(error).splitlines()[1].strip()[:60], "...")
+    print(
+        "plain.load_state_dict(wrapper checkpoint):",
+        str(error).splitlines()[1].strip()[:60],
+        "...",
+    )
 
-print("after strip_module_prefix:", plain.load_state_dict(strip_module_prefix(checkpoint)))
+print(
+    "after strip_module_prefix:", plain.load_state_dict(strip_module_prefix(checkpoint))
+)
 print("checkpoint still prefixed:", next(iter(checkpoint)))
 torch_way = dict(checkpoint)
-consume_prefix_in_state_dict_if_present(torch_way, "module.")  # torch's helper edits in place
-print("same keys as torch's helper:", list(torch_way) == list(strip_module_prefix(checkpoint)))
+# torch's helper edits in place
+consume_prefix_in_state_dict_if_present(torch_way, "module.")
+print(
+    "same keys as torch's helper:",
+    list(torch_way) == list(strip_module_prefix(checkpoint)),
+)
 
-# back into a wrapper: load into .module (or save model.module.state_dict() to begin with)
-rewrapped = nn.DataParallel(nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2)))
-print("wrapper.module.load_state_dict:", rewrapped.module.load_state_dict(plain.state_dict()))
+# back into a wrapper: load into .module (or save model.module.state_dict() to begin
+# with)
+rewrapped = nn.DataParallel(
+    nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 2))
+)
+print(
+    "wrapper.module.load_state_dict:",
+    rewrapped.module.load_state_dict(plain.state_dict()),
+)
 # --8<-- [end:load_checkpoint]
 
 # --8<-- [start:scatter]
@@ -80,15 +100,26 @@ for device, chunk in enumerate(batch.chunk(4)):  # what each replica's BatchNorm
     except ValueError as error:
         print(f"replica {device}: {len(chunk)} sample  -> ValueError: {error}")
 
-images = torch.randn(1, 3, 4, 4)  # BatchNorm2d with 1 image still has H*W values per channel
-print("BatchNorm2d on 1 image:", tuple(nn.BatchNorm2d(3).train()(images).shape), "(runs, on one image's statistics)")
+# BatchNorm2d with 1 image still has H*W values per channel
+images = torch.randn(1, 3, 4, 4)
+print(
+    "BatchNorm2d on 1 image:",
+    tuple(nn.BatchNorm2d(3).train()(images).shape),
+    "(runs, on one image's statistics)",
+)
 # --8<-- [end:bn_one_sample]
 
 # --8<-- [start:drop_last_loader]
 from torch.utils.data import DataLoader
 
-print("batch sizes, drop_last=False:", [len(b) for b in DataLoader(range(10), batch_size=4)])
-print("batch sizes, drop_last=True :", [len(b) for b in DataLoader(range(10), batch_size=4, drop_last=True)])
+print(
+    "batch sizes, drop_last=False:",
+    [len(b) for b in DataLoader(range(10), batch_size=4)],
+)
+print(
+    "batch sizes, drop_last=True :",
+    [len(b) for b in DataLoader(range(10), batch_size=4, drop_last=True)],
+)
 # --8<-- [end:drop_last_loader]
 
 # --8<-- [start:uneven_fail]
@@ -97,11 +128,22 @@ from snippets.distributed.ddp import launch, make_dataset, train_ddp
 if __name__ == "__main__":  # each new rank re-imports the main script: guard the launch
     dataset = make_dataset(9)
     for rank in range(2):
-        shard = list(range(rank, len(dataset), 2))  # the naive split: 5 samples and 4 samples
-        print(f"rank {rank}: samples {shard} -> {len(range(0, len(shard), 2))} batches of <= 2")
+        # the naive split: 5 samples and 4 samples
+        shard = list(range(rank, len(dataset), 2))
+        print(
+            f"rank {rank}: samples {shard} -> "
+            f"{len(range(0, len(shard), 2))} batches of <= 2"
+        )
     try:
-        # collectives may wait 60 s (the defaults are 10-30 min); the parent gives up after 3 s
-        launch(train_ddp, 2, args=(dataset, 2, 0.1, 1, "slice"), timeout=60.0, join_timeout=3.0)
+        # collectives may wait 60 s (the defaults are 10-30 min); the parent gives up
+        # after 3 s
+        launch(
+            train_ddp,
+            2,
+            args=(dataset, 2, 0.1, 1, "slice"),
+            timeout=60.0,
+            join_timeout=3.0,
+        )
     except TimeoutError as error:
         print("TimeoutError:", error)
 # --8<-- [end:uneven_fail]
@@ -111,17 +153,26 @@ from snippets.distributed.ddp import launch, make_dataset, train_ddp
 
 
 def max_rank_difference(results):
-    """Largest |rank 0 - rank 1| over all parameters: 0 when the ranks stayed in sync."""
+    """Largest |rank 0 - rank 1| over all parameters: 0 when the ranks stayed in
+    sync."""
     first, second = results[0]["params"], results[1]["params"]
     return max((first[name] - second[name]).abs().max().item() for name in first)
 
 
 if __name__ == "__main__":
     dataset = make_dataset(9)
-    sampler = launch(train_ddp, 2, args=(dataset, 2, 0.1, 1, "sampler", True), timeout=10.0)
-    print("DistributedSampler(drop_last=True): batches", [r["batches"] for r in sampler],
-          "| max |rank0 - rank1| =", max_rank_difference(sampler))
-    joined = launch(train_ddp, 2, args=(dataset, 2, 0.1, 1, "slice", False, True), timeout=10.0)
+    sampler = launch(
+        train_ddp, 2, args=(dataset, 2, 0.1, 1, "sampler", True), timeout=10.0
+    )
+    print(
+        "DistributedSampler(drop_last=True): batches",
+        [r["batches"] for r in sampler],
+        "| max |rank0 - rank1| =",
+        max_rank_difference(sampler),
+    )
+    joined = launch(
+        train_ddp, 2, args=(dataset, 2, 0.1, 1, "slice", False, True), timeout=10.0
+    )
     print("naive split inside Join([model])  : batches", [r["batches"] for r in joined],
           "| max |rank0 - rank1| =", max_rank_difference(joined))
 # --8<-- [end:uneven_fixes]
@@ -133,24 +184,37 @@ from snippets.distributed.sampler import shard_indices
 
 for drop_last in (False, True):
     ours = [shard_indices(10, 4, rank, drop_last=drop_last) for rank in range(4)]
-    torch_shards = [list(DistributedSampler(range(10), 4, rank, shuffle=False, drop_last=drop_last))
-                    for rank in range(4)]
-    print(f"drop_last={drop_last!s:5}: {ours}  same as DistributedSampler: {ours == torch_shards}")
+    torch_shards = [
+        list(DistributedSampler(range(10), 4, rank, shuffle=False, drop_last=drop_last))
+        for rank in range(4)
+    ]
+    print(
+        f"drop_last={drop_last!s:5}: {ours}  "
+        f"same as DistributedSampler: {ours == torch_shards}"
+    )
 
 # Evaluate 10 samples on 4 ranks and average what the ranks report.
 correct = [1, 1, 0, 1, 1, 1, 0, 1, 0, 0]  # per-sample: did the model get it right?
 print(f"true accuracy over 10 samples       : {sum(correct) / 10:.4f}")
 for drop_last in (False, True):
-    seen = [i for rank in range(4) for i in shard_indices(10, 4, rank, drop_last=drop_last)]
-    print(f"all-reduced accuracy, drop_last={drop_last!s:5}: {sum(correct[i] for i in seen) / len(seen):.4f}"
-          f"  ({len(seen)} predictions counted)")
+    seen = [
+        i for rank in range(4) for i in shard_indices(10, 4, rank, drop_last=drop_last)
+    ]
+    print(
+        f"all-reduced accuracy, drop_last={drop_last!s:5}: "
+        f"{sum(correct[i] for i in seen) / len(seen):.4f}"
+        f"  ({len(seen)} predictions counted)"
+    )
 # --8<-- [end:sampler_padding]
 
 # --8<-- [start:set_epoch]
 from snippets.distributed.sampler import shard_indices
 
 for epoch in (0, 0, 1, 2):
-    print(f"rank 0, shuffle=True, set_epoch({epoch}):", shard_indices(12, 2, 0, shuffle=True, epoch=epoch))
+    print(
+        f"rank 0, shuffle=True, set_epoch({epoch}):",
+        shard_indices(12, 2, 0, shuffle=True, epoch=epoch),
+    )
 # --8<-- [end:set_epoch]
 
 # --8<-- [start:ddp_equivalence]
@@ -163,13 +227,23 @@ def max_difference(first, second):
 
 if __name__ == "__main__":
     dataset = make_dataset(16)
-    ranks = launch(train_ddp, 2, args=(dataset, 4, 0.1, 2), timeout=10.0)  # batch 4 per rank, 2 epochs
+    # batch 4 per rank, 2 epochs
+    ranks = launch(train_ddp, 2, args=(dataset, 4, 0.1, 2), timeout=10.0)
     big_batch = train_single(dataset, batch_size=8, lr=0.1, epochs=2)
     small_batch = train_single(dataset, batch_size=4, lr=0.1, epochs=2)
     print("steps per rank:", [r["batches"] for r in ranks])
-    print("ranks identical                      :", max_difference(ranks[0]["params"], ranks[1]["params"]) == 0.0)
-    print("DDP vs 1 process, batch 8, < 1e-6    :", max_difference(ranks[0]["params"], big_batch) < 1e-6)
-    print(f"DDP vs 1 process, batch 4 (not equal): {max_difference(ranks[0]['params'], small_batch):.2f}")
+    print(
+        "ranks identical                      :",
+        max_difference(ranks[0]["params"], ranks[1]["params"]) == 0.0,
+    )
+    print(
+        "DDP vs 1 process, batch 8, < 1e-6    :",
+        max_difference(ranks[0]["params"], big_batch) < 1e-6,
+    )
+    print(
+        "DDP vs 1 process, batch 4 (not equal): "
+        f"{max_difference(ranks[0]['params'], small_batch):.2f}"
+    )
 # --8<-- [end:ddp_equivalence]
 
 # --8<-- [start:sync_batchnorm]
@@ -182,5 +256,8 @@ synced = nn.SyncBatchNorm.convert_sync_batchnorm(model)  # conversion works anyw
 print("after convert_sync_batchnorm:", [type(m).__name__ for m in synced])
 
 if __name__ == "__main__":
-    print("forward on CPU in a 2-rank gloo group:", launch(sync_batchnorm_on_cpu, 2, timeout=10.0)[0])
+    print(
+        "forward on CPU in a 2-rank gloo group:",
+        launch(sync_batchnorm_on_cpu, 2, timeout=10.0)[0],
+    )
 # --8<-- [end:sync_batchnorm]

@@ -9,7 +9,10 @@ from snippets.image.intensity import negative
 image = data.camera()
 out = negative(image)
 print("levels 0, 100, 255 ->", negative(np.array([[0, 100, 255]], np.uint8)).tolist())
-print("L = 8: levels 0..7 ->", negative(np.arange(8, dtype=np.uint8)[None], levels=8).tolist())
+print(
+    "L = 8: levels 0..7 ->",
+    negative(np.arange(8, dtype=np.uint8)[None], levels=8).tolist(),
+)
 print("equals skimage.util.invert:", (out == util.invert(image)).all())
 print("negative twice is the identity:", (negative(out) == image).all())
 # --8<-- [end:negative]
@@ -43,7 +46,10 @@ image = data.moon()
 for gamma in (0.4, 1.0, 2.5):
     ours = gamma_transform(image, gamma)
     same = (ours == exposure.adjust_gamma(image, gamma)).all()
-    print(f"gamma {gamma}: mean {image.mean():6.2f} -> {ours.mean():6.2f}, equals skimage adjust_gamma: {same}")
+    print(
+        f"gamma {gamma}: mean {image.mean():6.2f} -> {ours.mean():6.2f}, equals "
+        f"skimage adjust_gamma: {same}"
+    )
 # --8<-- [end:gamma]
 
 # --8<-- [start:stretch]
@@ -79,8 +85,12 @@ image = data.coins()
 binary = intensity_slice(image, 150, 255, value=255, background=0)
 kept = intensity_slice(image, 150, 255, value=0)
 print(f"pixels in [150, 255]: {(binary == 255).mean():.1%}")
-print("binary levels:", np.unique(binary).tolist(), "| preserving: unchanged outside the band:",
-      (kept[image < 150] == image[image < 150]).all())
+print(
+    "binary levels:",
+    np.unique(binary).tolist(),
+    "| preserving: unchanged outside the band:",
+    (kept[image < 150] == image[image < 150]).all(),
+)
 # --8<-- [end:slicing]
 
 # --8<-- [start:bit_planes]
@@ -93,8 +103,13 @@ image = data.camera()
 planes = bit_planes(image)
 print("planes:", planes.shape, planes.dtype, "values", np.unique(planes).tolist())
 print("plane 7 == (image >= 128):", (planes[7] == (image >= 128)).all())
-print("twin np.unpackbits:", (np.moveaxis(np.unpackbits(image[..., None], axis=-1, bitorder="little"), -1, 0)
-                              == planes).all())
+print(
+    "twin np.unpackbits:",
+    (
+        np.moveaxis(np.unpackbits(image[..., None], axis=-1, bitorder="little"), -1, 0)
+        == planes
+    ).all(),
+)
 print("all 8 planes reassemble exactly:", (from_bit_planes(planes) == image).all())
 # --8<-- [end:bit_planes]
 
@@ -110,5 +125,8 @@ for top in (1, 2, 3, 4, 5, 6):
     approx = from_bit_planes(planes, keep=range(8 - top, 8))
     error = image.astype(int) - approx  # the dropped low bits: 0 .. 2^(8-top) - 1
     rmse = np.sqrt((error.astype(float) ** 2).mean())
-    print(f"planes 7..{8 - top}: {top} bits/pixel, max error {error.max():3d}, RMSE {rmse:6.2f}")
+    print(
+        f"planes 7..{8 - top}: {top} bits/pixel, "
+        f"max error {error.max():3d}, RMSE {rmse:6.2f}"
+    )
 # --8<-- [end:reconstruction]

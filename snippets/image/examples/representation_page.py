@@ -5,7 +5,16 @@ from skimage import data
 
 image = data.coins()  # bundled with scikit-image: no download
 M, N = image.shape  # M rows, N columns
-print("shape (M, N):", (M, N), " dtype:", image.dtype, " range:", image.min(), "..", image.max())
+print(
+    "shape (M, N):",
+    (M, N),
+    " dtype:",
+    image.dtype,
+    " range:",
+    image.min(),
+    "..",
+    image.max(),
+)
 print("f(0, 0), the top-left pixel:", image[0, 0])
 print("f(0, 1), one step along the row (next column):", image[0, 1])
 print("f(1, 0), one step down (next row):", image[1, 0])
@@ -21,7 +30,10 @@ image = data.coins()
 M, N = image.shape
 for k in (8, 4, 1):
     b = storage_bits(M, N, k)
-    print(f"{M} x {N}, k = {k} bits (L = {2**k:>3} levels): b = {b:>9,} bits = {b // 8:>7,} bytes")
+    print(
+        f"{M} x {N}, k = {k} bits (L = {2**k:>3} levels): b = {b:>9,} bits = "
+        f"{b // 8:>7,} bytes"
+    )
 print("numpy's uint8 array holds k = 8:", image.nbytes, "bytes")
 print("1024 x 1024 x 8 bits =", storage_bits(1024, 1024, 8) // 8 // 2**20, "MiB")
 # --8<-- [end:storage]
@@ -37,9 +49,18 @@ print("numpy  shape is (rows, cols) =", image.shape)
 
 # WRONG: OpenCV takes points as (x, y) = (col, row); (row, col) lands elsewhere
 wrong = cv2.circle(image.copy(), (row, col), 5, 255, -1)
-print("circle at (row, col): pixels drawn =", int((wrong > 0).sum()), "(y = 150 is below the image)")
+print(
+    "circle at (row, col): pixels drawn =",
+    int((wrong > 0).sum()),
+    "(y = 150 is below the image)",
+)
 right = cv2.circle(image.copy(), (col, row), 5, 255, -1)
-print("circle at (col, row): pixels drawn =", int((right > 0).sum()), " centre value:", right[row, col])
+print(
+    "circle at (col, row): pixels drawn =",
+    int((right > 0).sum()),
+    " centre value:",
+    right[row, col],
+)
 
 # WRONG: cv2.resize's dsize is (width, height), the reverse of numpy's shape
 half_wrong = cv2.resize(image, (image.shape[0] // 2, image.shape[1] // 2))
@@ -58,8 +79,13 @@ image = data.camera()
 for factor in (2, 4, 8):
     small = downsample(image, factor)
     h, w = image.shape
-    twin = cv2.resize(image, (w // factor, h // factor), interpolation=cv2.INTER_NEAREST)
-    print(f"factor {factor}: {small.shape}, equal to cv2 INTER_NEAREST: {(small == twin).all()}")
+    twin = cv2.resize(
+        image, (w // factor, h // factor), interpolation=cv2.INTER_NEAREST
+    )
+    print(
+        f"factor {factor}: {small.shape}, "
+        f"equal to cv2 INTER_NEAREST: {(small == twin).all()}"
+    )
 # --8<-- [end:downsample]
 
 # --8<-- [start:quantize]

@@ -14,9 +14,18 @@ ref_mean, ref_var = torch.zeros(3), torch.ones(3)
 y_ours = batch_norm(x, ours_mean, ours_var, training=True)
 y_ref = F.batch_norm(x, ref_mean, ref_var, training=True)
 print("max |ours - torch| output       :", f"{(y_ours - y_ref).abs().max().item():.1e}")
-print("max |ours - torch| running_var  :", f"{(ours_var - ref_var).abs().max().item():.1e}")
-print("largest |per-channel mean of y| :", f"{y_ours.mean(dim=(0, 2, 3)).abs().max().item():.1e}")
-print("per-channel biased var of y     :", [f"{v:.4f}" for v in y_ours.var(dim=(0, 2, 3), correction=0)])
+print(
+    "max |ours - torch| running_var  :",
+    f"{(ours_var - ref_var).abs().max().item():.1e}",
+)
+print(
+    "largest |per-channel mean of y| :",
+    f"{y_ours.mean(dim=(0, 2, 3)).abs().max().item():.1e}",
+)
+print(
+    "per-channel biased var of y     :",
+    [f"{v:.4f}" for v in y_ours.var(dim=(0, 2, 3), correction=0)],
+)
 # --8<-- [end:twin]
 
 # --8<-- [start:biased_unbiased]
@@ -66,8 +75,14 @@ grad_out = torch.randn(5, 3, 4, 4, dtype=torch.float64)
 
 batch_norm(x, None, None, weight, bias, training=True).backward(grad_out)
 dx, dw, db = batch_norm_backward(grad_out, x.detach(), weight.detach())
-for name, ours, auto in (("x", dx, x.grad), ("weight", dw, weight.grad), ("bias", db, bias.grad)):
-    print(f"d{name:<6} max |formula - autograd| = {(ours - auto).abs().max().item():.1e}")
+for name, ours, auto in (
+    ("x", dx, x.grad),
+    ("weight", dw, weight.grad),
+    ("bias", db, bias.grad),
+):
+    print(
+        f"d{name:<6} max |formula - autograd| = {(ours - auto).abs().max().item():.1e}"
+    )
 # --8<-- [end:backward]
 
 # --8<-- [start:one_value]

@@ -46,9 +46,20 @@ print(results_table(result))
 # --8<-- [start:other_topics]
 from snippets.performance.report import describe, load_results, results_table
 
-shown = {"cpu_limits", "gpu_limits", "normalization", "gpu_normalization", "image", "detection", "gpu_sinx",
-         "triton_sm90", "build"}
-others = {topic: result for topic, result in load_results().items() if topic not in shown}
+shown = {
+    "cpu_limits",
+    "gpu_limits",
+    "normalization",
+    "gpu_normalization",
+    "image",
+    "detection",
+    "gpu_sinx",
+    "triton_sm90",
+    "build",
+}
+others = {
+    topic: result for topic, result in load_results().items() if topic not in shown
+}
 for topic, result in others.items():
     print(describe(result))
     print(results_table(result))
@@ -96,7 +107,10 @@ import torch
 if not torch.cuda.is_available():
     os.environ["TRITON_INTERPRET"] = "1"
 device = "cuda" if torch.cuda.is_available() else "cpu"
-print("kernels run on:", "GPU (compiled)" if device == "cuda" else "CPU (Triton interpreter)")
+print(
+    "kernels run on:",
+    "GPU (compiled)" if device == "cuda" else "CPU (Triton interpreter)",
+)
 # --8<-- [end:interpreter]
 
 # --8<-- [start:layer_norm_check]
@@ -107,17 +121,26 @@ from snippets.normalization.triton_layer_norm import layer_norm_triton
 
 generator = torch.Generator().manual_seed(0)
 x = (torch.randn(6, 100, generator=generator) * 3 + 1).to(device)
-weight, bias = torch.randn(100, generator=generator).to(device), torch.randn(100, generator=generator).to(device)
+weight, bias = (
+    torch.randn(100, generator=generator).to(device),
+    torch.randn(100, generator=generator).to(device),
+)
 for dtype in (torch.float32, torch.bfloat16):
     ours = layer_norm_triton(x.to(dtype), 100, weight.to(dtype), bias.to(dtype))
     twin = F.layer_norm(x.to(dtype), (100,), weight.to(dtype), bias.to(dtype))
-    print(f"{str(dtype):<15} max |triton - F.layer_norm| = {(ours.float() - twin.float()).abs().max().item():.1e}")
+    print(
+        f"{str(dtype):<15} max |triton - F.layer_norm| = "
+        f"{(ours.float() - twin.float()).abs().max().item():.1e}"
+    )
 
 x.requires_grad_()
 layer_norm_triton(x, 100, weight, bias).square().sum().backward()
 grad_ours, x.grad = x.grad, None
 F.layer_norm(x, (100,), weight, bias).square().sum().backward()
-print(f"backward: max |dx triton - dx autograd| = {(grad_ours - x.grad).abs().max().item():.1e}")
+print(
+    "backward: max |dx triton - dx autograd| = "
+    f"{(grad_ours - x.grad).abs().max().item():.1e}"
+)
 # --8<-- [end:layer_norm_check]
 
 # --8<-- [start:sinx_check]
@@ -128,8 +151,14 @@ import torch
 from snippets.performance.triton_sinx import sinx_torch_loop, sinx_triton
 
 x = torch.linspace(-math.pi, math.pi, 1000).to(device)
-print(f"max |sinx_triton - torch.sin|      = {(sinx_triton(x, terms=10) - torch.sin(x)).abs().max().item():.1e}")
-print(f"max |sinx_triton - sinx_torch_loop| = {(sinx_triton(x, 10) - sinx_torch_loop(x, 10)).abs().max().item():.1e}")
+print(
+    "max |sinx_triton - torch.sin|      = "
+    f"{(sinx_triton(x, terms=10) - torch.sin(x)).abs().max().item():.1e}"
+)
+print(
+    "max |sinx_triton - sinx_torch_loop| = "
+    f"{(sinx_triton(x, 10) - sinx_torch_loop(x, 10)).abs().max().item():.1e}"
+)
 # --8<-- [end:sinx_check]
 
 # --8<-- [start:sm90]
