@@ -1,17 +1,17 @@
-"""``python -m sitekit generate`` | ``serve`` | ``sync [--record PAGE ...]``.
+"""``python -m sitekit generate | serve | sync [--record PAGE ...]``.
 
-``generate`` runs the page code that changed and writes the files the pages include
-(``sitekit.generate``). ``serve`` generates, builds both editions into ``site/``, serves
-it on 127.0.0.1:8000, and generates and builds again whenever a page module, a
-``snippets`` module, a recorded result, a page or the theme overrides change.
-``sync`` checks that every Chinese page translates the current English one
-(``sitekit.sync``); ``sync --record`` re-records the pages named (or all).
+``serve`` generates, builds both editions into ``site/``, serves it on 127.0.0.1:8000 and
+does both again when a page, page code, a ``snippets`` module, a result or the theme changes.
+``sync`` checks the Chinese pages against the English ones; ``--record`` re-records them.
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
 import subprocess
 import sys
+import threading
 import time
 
 from sitekit.generate import EDITIONS, editions, generate
@@ -20,42 +20,32 @@ from sitekit.source import ROOT
 
 def _stamp() -> float:
     watched = [ROOT / "snippets", ROOT / "results", ROOT / "overrides", *editions().values()]
-    return max((p.stat().st_mtime for d in watched for p in d.rglob("*")
-                if p.suffix in {".py", ".md", ".json", ".html", ".css", ".js"} and "generated" not in p.parts),
-               default=0.0)
+    return max((p.stat().st_mtime for d in watched for p in d.rglob("*") if "generated" not in p.parts
+                and p.suffix in {".py", ".md", ".json", ".html", ".css", ".js"}), default=0.0)
 
 
 def build() -> int:
-    """Render every edition into site/ (the English one first: MkDocs empties its site_dir)."""
-    for config in [c for lang, (_, c) in EDITIONS.items() if lang in editions()]:
-        done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", config], cwd=ROOT)
-        if done.returncode:
-            return done.returncode
-    return 0
+    """Render every edition into site/ (English first: MkDocs empties its site_dir)."""
+    configs = [c for lang, (_, c) in EDITIONS.items() if lang in editions()]
+    return max(subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", c], cwd=ROOT).returncode
+               for c in configs)
 
 
 def serve(port: str = "8000") -> int:
-    """Generate and build both editions, serve site/ on 127.0.0.1, rebuild when a source changes."""
-    import functools
-    import http.server
-    import threading
-
     if generate() or build():
         return 1
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(ROOT / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    print(f"serving site/ at http://127.0.0.1:{port}/ (both editions); rebuilding on change, Ctrl-C stops")
+    print(f"serving both editions at http://127.0.0.1:{port}/ (rebuilt on change; Ctrl-C stops)")
     seen = _stamp()
     try:
         while True:
             time.sleep(1.0)
             if (now := _stamp()) != seen:
-                seen = now
-                # a fresh process: it imports the snippets code as it is now
+                seen = now  # a fresh process imports the snippets code as it is now
                 if subprocess.run([sys.executable, "-m", "sitekit", "generate"], cwd=ROOT).returncode == 0:
                     build()
-                    print("rebuilt; reload the page")
     except KeyboardInterrupt:
         server.shutdown()
     return 0
@@ -66,8 +56,7 @@ def sync(argv: list[str]) -> int:
 
     english, chinese = ROOT / "docs", ROOT / EDITIONS["zh"][0]
     if argv[:1] == ["--record"]:
-        pages = [ROOT / p for p in argv[1:]] or sorted(chinese.rglob("*.md"))
-        for page in pages:
+        for page in [ROOT / p for p in argv[1:]] or sorted(chinese.rglob("*.md")):
             if "assets" not in page.relative_to(chinese).parts:
                 translations.record(page, english / page.relative_to(chinese))
         return 0
@@ -77,15 +66,12 @@ def sync(argv: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    command = argv[0] if argv else "generate"
-    if command == "generate":
-        return generate()
-    if command == "serve":
-        return serve(*argv[1:])
-    if command == "sync":
-        return sync(argv[1:])
-    print(__doc__, file=sys.stderr)
-    return 2
+    command, rest = (argv or ["generate"])[0], argv[1:]
+    commands = {"generate": generate, "serve": lambda: serve(*rest), "sync": lambda: sync(rest)}
+    if command not in commands:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return commands[command]()
 
 
 if __name__ == "__main__":

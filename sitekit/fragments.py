@@ -1,9 +1,7 @@
-"""The Markdown the pages include from ``generated/<lang>/``: outputs, captions, figures, boxes.
+"""The Markdown pages include from ``generated/<lang>/``: outputs, captions, figures, boxes.
 
-Every fragment is plain Markdown (with the site's ``attr_list`` and ``md_in_html``),
-cut into ``--8<--`` sections, so any renderer that runs pymdownx.snippets shows it.
-Module fragments are included by pages at ``docs/<topic>/<article>.md``: their links
-are relative to that depth (``../assets/...``); page fragments are made per page.
+Plain Markdown (``attr_list``, ``md_in_html``) in ``--8<--`` sections, for any renderer that
+runs pymdownx.snippets; links assume a page at ``docs/<topic>/<article>.md`` (``../assets``).
 """
 
 from __future__ import annotations
@@ -15,7 +13,9 @@ import posixpath
 import re
 from functools import cache
 
-from sitekit.source import ROOT
+from markdown.extensions.toc import slugify
+
+from sitekit.source import ROOT, includes
 
 ASSETS = "assets/generated"
 PAGE_TEST = "tests/test_notebooks.py"
@@ -25,20 +25,22 @@ LABELS = {
            "ran": "Every Python block on this page ran with {env} when the site was built; the output "
                   "under a block is what it printed.",
            "head": "| Module | Shown here | Tested by | Production twin |", "download": "Download this page:",
-           "script": "script", "notebook": "notebook", "evidence": "Evidence, as printed on the page:"},
+           "script": "script", "notebook": "notebook", "evidence": "Evidence, as printed on the page:",
+           "intro": "The code of <{url}>, with what it printed when the site was built. Run it from the "
+                    "repository root."},
     "zh": {"from": "来自", "tested": "测试：", "page_test": "以笔记本重新运行：", "twin": "对照实现",
            "none": "未找到测试文件", "figure": "绘图函数", "box": "测试环境",
            "ran": "本页每个 Python 代码块都在构建网站时用 {env} 运行过；代码块下方的输出就是它当时打印的内容。",
            "head": "| 模块 | 本页展示 | 测试文件 | 对照的生产实现 |", "download": "下载本页：",
-           "script": "脚本", "notebook": "笔记本", "evidence": "证据（页面上打印的输出）："},
+           "script": "脚本", "notebook": "笔记本", "evidence": "证据（页面上打印的输出）：",
+           "intro": "<{url}> 页面的代码，以及构建网站时它打印的输出。请在仓库根目录下运行。"},
 }
 TWIN_RE = re.compile(r"^\s*Twins?:\s*(?P<twin>.+?)\s*$", re.MULTILINE)
 ADMONITION_RE = re.compile(r'^(?P<indent>[ \t]*)!!!\s+correction\s+"(?P<title>[^"]*)"\s*$')
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*$")
 
 
-def section(name: str, body: str) -> str:
-    # the blank line first: the fragment is included right under a fence, and starts a new block
+def section(name: str, body: str) -> str:  # blank line first: it follows a fence, starts a block
     return f"--8<-- [start:{name}]\n\n{body.strip()}\n--8<-- [end:{name}]\n"
 
 
@@ -75,13 +77,9 @@ def source_link(repo_path: str, depth: int = 1) -> str:
 
 def caption(module_path: str, lang: str) -> str:
     """The line under an included block: where it comes from, what tests it, what it mirrors."""
-    words = LABELS[lang]
-    test = test_of(module_path)
-    parts = [f"{words['from']} {source_link(module_path)}"]
-    if test:
-        parts.append(f"{words['page_test' if test == PAGE_TEST else 'tested']} {source_link(test)}")
-    else:
-        parts.append(words["none"])
+    words, test = LABELS[lang], test_of(module_path)
+    parts = [f"{words['from']} {source_link(module_path)}", f"{words['page_test' if test == PAGE_TEST else 'tested']} "
+             f"{source_link(test)}" if test else words["none"]]
     if twins(module_path):
         parts.append(f"{words['twin']} " + ", ".join(f"`{t}`" for t in twins(module_path)))
     return " · ".join(parts) + "\n{: .rn-tested data-search-exclude }\n"
@@ -100,9 +98,7 @@ def figure(topic: str, name: str, text: str, lang: str) -> str:
 
 @cache
 def environment() -> str:
-    def version(dist: str) -> str:
-        return importlib.metadata.version(dist)
-
+    version = importlib.metadata.version
     return (f"`snippets` {version('runnable-notes-snippets')}, Python {platform.python_version()}, "
             f"torch {version('torch')}, numpy {version('numpy')}")
 
@@ -130,14 +126,6 @@ def tested_with(shown: dict[str, list[str]], links: str, lang: str, depth: int =
             f"{table}\n\n{links}</div>\n")
 
 
-def slug(heading: str) -> str:
-    """The anchor the ``toc`` extension gives a heading (its default slugify)."""
-    from markdown.extensions.toc import slugify
-
-    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading).replace("`", "")
-    return slugify(plain, "-")
-
-
 def corrections(page: str, title: str, markdown: str, outputs: dict[str, dict[str, str]], lang: str) -> str:
     """Every ``!!! correction`` box of one page (``topic/article.md``), for the corrections page.
 
@@ -147,7 +135,8 @@ def corrections(page: str, title: str, markdown: str, outputs: dict[str, dict[st
     for i, line in enumerate(lines):
         if match := HEADING_RE.match(line):
             explicit = re.search(r"\{:?\s*#([\w-]+)[^}]*\}\s*$", match[2])  # `## 公式 {#the-formula}`
-            heading = explicit[1] if explicit else slug(match[2])
+            plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", match[2]).replace("`", "")
+            heading = explicit[1] if explicit else slugify(plain, "-")  # as the toc extension does
         if not (match := ADMONITION_RE.match(line)):
             continue
         body, j = [], i + 1
@@ -155,7 +144,8 @@ def corrections(page: str, title: str, markdown: str, outputs: dict[str, dict[st
         while j < len(lines) and (lines[j].startswith(pad) or not lines[j].strip()):
             body.append(lines[j][len(pad):])
             j += 1
-        evidence = [outputs.get(p, {}).get(s) for p, s in _includes(body + lines[j:j + 3]) if "/examples/" in p]
+        evidence = [outputs.get(p, {}).get(s) for p, s in includes("\n".join(body + lines[j:j + 3]))
+                    if "/examples/" in p and s]
         text = "\n".join(b for b in body if "--8<--" not in b and not b.startswith("```")).strip()
         text = re.sub(r"\]\((?![a-z]+:|/|#|\.\./)", f"](../{posixpath.dirname(page)}/", text)
         out.append(f"### {match['title']}\n\n[{title}](../{page}#{heading})\n\n{text}\n")
@@ -163,8 +153,3 @@ def corrections(page: str, title: str, markdown: str, outputs: dict[str, dict[st
             out.append(f"{LABELS[lang]['evidence']}\n\n{output_block(evidence[0])}")
     return "\n".join(out)
 
-
-def _includes(lines: list[str]) -> list[tuple[str, str]]:
-    from sitekit.source import includes
-
-    return [(p, s) for p, s in includes("\n".join(lines)) if s]

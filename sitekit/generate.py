@@ -1,24 +1,16 @@
 """Generate, then render: run the page code once and write everything it makes as plain files.
 
-* Each page module ``snippets/<topic>/examples/<article>_page.py`` runs once, in a
-  fresh process (``sitekit.run``), two at a time; each ``figures`` module draws the
-  figures the pages include, per edition. Results are cached under ``.cache/sitekit``
-  by ``sitekit.source.key`` (code, imported modules, results read, pinned packages).
-* ``generated/<lang>/snippets/<module>.md`` holds, per section of every included
-  module, the output it printed and the caption under its block, and per figure the
-  ``<figure>``; ``generated/<lang>/pages/<page>.md`` holds a page's download links,
-  its *Tested with* box and, for the corrections page, the list of corrections.
-* ``<docs>/assets/generated/`` holds the figures (light and dark SVG), the
-  downloads (the page module as ``.py``, the notebook as ``.ipynb``) and plain-text
-  copies of the shown modules and their tests.
-
-Environment: ``SITEKIT_NO_CACHE=1`` ignores the cache, ``SITEKIT_CACHE`` moves it,
-``SITEKIT_JOBS`` sets how many processes run page code (default: 2, or 1 on one core).
+Each page module (``snippets/<topic>/examples/<article>_page.py``) and each figure a page
+includes runs once, in a fresh process (``sitekit.run``), two at a time, cached under
+``.cache/sitekit`` by ``sitekit.source.key``. Written: ``generated/<lang>/`` (per module
+section its output and caption, per figure its ``<figure>``, per page its downloads,
+*Tested with* box and corrections list) and ``<docs>/assets/generated/`` (SVGs, the ``.py``
+and ``.ipynb`` downloads, plain-text copies of shown modules and tests).
+``SITEKIT_NO_CACHE=1`` ignores the cache, ``SITEKIT_CACHE`` moves it, ``SITEKIT_JOBS`` sets the pool size.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import multiprocessing
@@ -102,7 +94,10 @@ def run_jobs(jobs: dict[str, dict]) -> tuple[dict[str, dict], int]:
             os.utime(cached)
         else:
             todo.append(k)
-    known = _durations()
+    try:
+        known = json.loads((CACHE / "durations.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
     seconds = {json.dumps(j, sort_keys=True): known.get(json.dumps(j, sort_keys=True), 60) for j in jobs.values()}
     todo.sort(key=lambda k: -seconds[json.dumps(jobs[k], sort_keys=True)])  # longest first
     with _pool() as pool:
@@ -116,13 +111,6 @@ def run_jobs(jobs: dict[str, dict]) -> tuple[dict[str, dict], int]:
     return results, len(todo)
 
 
-def _durations() -> dict[str, float]:
-    try:
-        return json.loads((CACHE / "durations.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def files_for(lang: str, docs: Path, docs_pages: dict[str, str], outputs: dict[str, dict[str, str]],
               figures: dict[tuple[str, str], dict], site_url: str, nav: list[str]) -> dict[Path, str]:
     """Every generated file of one edition: ``{path: text}``."""
@@ -131,25 +119,19 @@ def files_for(lang: str, docs: Path, docs_pages: dict[str, str], outputs: dict[s
     shown: set[str] = set()
     figure_names: dict[str, set[str]] = {}
     for src, markdown in docs_pages.items():
-        shown |= {p for p, _ in includes(markdown) if p.endswith(".py")}
+        code = [(p, s) for p, s in includes(markdown) if p.endswith(".py")]
+        shown |= {p for p, _ in code}
         for topic, name in figure_refs(markdown, lang):
             figure_names.setdefault(topic, set()).add(name)
-        used: dict[str, list[str]] = {}
-        for path, name in includes(markdown):
-            if path.endswith(".py"):
-                used.setdefault(path, [])
-                if name and name != "imports" and name not in used[path]:
-                    used[path].append(name)
-        body = ""
-        module = next((p for p in used if "/examples/" in p), None)
-        links = ""
+        used = {p: list(dict.fromkeys(n for q, n in code if q == p and n and n != "imports")) for p, _ in code}
+        module, body, links = next((p for p in used if "/examples/" in p), None), "", ""
         if module:
             topic, stem = src.split("/")[0], src.removesuffix(".md").split("/")[-1]
             stem = topic if stem == "index" else stem
-            title = next((line[2:] for line in markdown.splitlines() if line.startswith("# ")), stem)
             out[assets / "downloads" / topic / f"{stem}.py"] = (ROOT / module).read_text(encoding="utf-8")
             out[assets / "downloads" / topic / f"{stem}.ipynb"] = notebook.notebook(
-                ROOT / module, module, markdown, outputs.get(module, {}), site_url, src, title)
+                ROOT / module, module, markdown, outputs.get(module, {}), site_url, src, _title(markdown) or stem,
+                fragments.LABELS[lang]["intro"])
             links = fragments.downloads(stem, topic, lang)
             body += fragments.section("downloads", links)
         body += fragments.section("tested-with", fragments.tested_with(used, links, lang))
@@ -200,14 +182,8 @@ def sync(files: dict[Path, str | bytes], roots: list[Path]) -> int:
 
 def nav_order(config: Path) -> list[str]:
     """Page sources in ``nav`` order."""
-    def walk(item) -> list[str]:
-        if isinstance(item, str):
-            return [item]
-        if isinstance(item, dict):
-            return [p for v in item.values() for p in walk(v)]
-        return [p for v in item for p in walk(v)]
-
-    return walk(yaml.load(config.read_text(encoding="utf-8"), Loader=yaml.BaseLoader).get("nav", []))
+    nav = json.dumps(yaml.load(config.read_text(encoding="utf-8"), Loader=yaml.BaseLoader).get("nav", []))
+    return re.findall(r'"([^"]+\.md)"', nav)
 
 
 def generate() -> int:
@@ -238,8 +214,7 @@ def generate() -> int:
                           for p in (ROOT / "docs" / "assets" / folder).rglob("*") if p.is_file()}
                 roots.append(docs / "assets" / folder)
     changed = sync(files, roots)
-    digest = hashlib.sha256("".join(sorted(str(p) for p in files)).encode()).hexdigest()[:8]
     print(f"sitekit: {sum(len(p) for p in all_pages.values())} pages, {len(jobs)} jobs ({ran} run, "
-          f"{len(jobs) - ran} cached), {len(files)} files ({changed} changed, set {digest}) "
+          f"{len(jobs) - ran} cached), {len(files)} files ({changed} changed) "
           f"in {time.perf_counter() - start:.1f} s")
     return 0

@@ -1,17 +1,14 @@
-"""A page as a notebook: the page module's code cells, the article's prose, the recorded outputs.
-
-Code cells are the page module's chunks in file order (so the notebook runs top to
-bottom like the module); before the cell of a section the article shows comes the
-article's prose since the previous one, as a Markdown cell. Each cell of a named
-section carries what that section printed when the site was built.
+"""A page as a notebook: the page module's chunks as code cells (in file order, so it runs top
+to bottom), each shown section preceded by the article's prose since the previous one and
+carrying what it printed when the site was built.
 """
 
 from __future__ import annotations
 
+import json
+import posixpath
 import re
 from pathlib import Path
-
-import json
 
 from sitekit.source import chunks, includes
 
@@ -63,38 +60,30 @@ def _markdown(text: str, site_url: str, src: str) -> str:
 
 def _absolute(site_url: str, src: str, path: str) -> str:
     """Site URL of the page linked as ``path`` (without ``.md``) from the page ``src``."""
-    import posixpath
-
     target = posixpath.normpath(posixpath.join(posixpath.dirname(src), path)).removesuffix("index")
     return site_url + (target.strip("/") + "/" if target.strip("/") else "")
 
 
 def notebook(module: Path, module_path: str, markdown: str, outputs: dict[str, str], site_url: str,
-             src: str, title: str) -> str:
+             src: str, title: str, intro: str) -> str:
     """The ``.ipynb`` text of the page ``src`` (``topic/article.md``)."""
     prose = prose_by_section(markdown, module_path, site_url, src)
     page_url = _absolute(site_url, src, src.removesuffix(".md").split("/")[-1])
-    cells = [_markdown_cell(f"# {title}\n\nThe code of <{page_url}>, with the outputs it printed when "
-                               "the site was built. Run it from the repository root.")]
+    cells = [_markdown_cell(f"# {title}\n\n{intro.format(url=page_url)}")]
     for name, code in chunks(module):
         if name in prose and prose[name]:
             cells.append(_markdown_cell(prose[name]))
         text = outputs.get(name) if name else None
         cells.append({"cell_type": "code", "execution_count": None, "metadata": {"section": name} if name else {},
-                      "outputs": [{"output_type": "stream", "name": "stdout", "text": _lines(text)}] if text else [],
-                      "source": _lines(code.strip("\n"))})
+                      "outputs": [{"output_type": "stream", "name": "stdout", "text": text.splitlines(True)}] if text
+                      else [], "source": code.strip("\n").splitlines(True)})
     for index, cell in enumerate(cells):
         cell["id"] = f"cell-{index}"
     book = {"cells": cells, "metadata": {
         "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
         "language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}
-    # nbformat's own layout (the tests validate the file with nbformat)
     return json.dumps(book, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _lines(text: str) -> list[str]:
-    return text.splitlines(keepends=True)
-
-
 def _markdown_cell(text: str) -> dict:
-    return {"cell_type": "markdown", "metadata": {}, "source": _lines(text)}
+    return {"cell_type": "markdown", "metadata": {}, "source": text.splitlines(keepends=True)}

@@ -1,10 +1,7 @@
-"""Keep the Chinese edition in step with the English one.
-
-Each ``docs-zh/<page>.md`` records in its front matter the git blob id of the English
-``docs/<page>.md`` it translates (``translated_from: <sha1>``). ``check`` fails when an
-English page has no translation, or has changed since: it prints the English diff since
-the recorded revision (read back with ``git cat-file``). ``record`` writes the current id
-once the translation is updated: ``python -m sitekit sync --record docs-zh/<page>.md``.
+"""Keep the Chinese edition in step: each ``docs-zh/<page>.md`` records in its front matter the
+git blob id of the English page it translates (``translated_from: <sha1>``). ``check`` fails
+when an English page has no translation or changed since, printing the English diff since the
+recorded revision (``git cat-file``); ``record`` writes the current id.
 """
 
 from __future__ import annotations
@@ -26,14 +23,10 @@ def blob_id(path: Path) -> str:
 
 
 def recorded(page: Path) -> str | None:
+    """The English revision a translation records, if any."""
     front = FRONT_RE.match(page.read_text(encoding="utf-8"))
     match = KEY_RE.search(front["body"]) if front else None
     return match["blob"] if match else None
-
-
-def _old_text(blob: str, repo: Path) -> str | None:
-    done = subprocess.run(["git", "cat-file", "-p", blob], cwd=repo, capture_output=True, text=True)
-    return done.stdout if done.returncode == 0 else None
 
 
 def check(english: Path, chinese: Path, repo: Path) -> list[str]:
@@ -48,7 +41,8 @@ def check(english: Path, chinese: Path, repo: Path) -> list[str]:
         blob, current = recorded(translation), blob_id(page)
         if blob == current:
             continue
-        old = _old_text(blob, repo) if blob else None
+        done = subprocess.run(["git", "cat-file", "-p", blob or "-"], cwd=repo, capture_output=True, text=True)
+        old = done.stdout if blob and done.returncode == 0 else None
         if old is None:
             problems.append(f"{relative}: {translation.relative_to(repo)} records no known English revision "
                             f"({blob or 'no translated_from'}); translate the page, then record it")

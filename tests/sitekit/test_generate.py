@@ -111,7 +111,8 @@ def test_notebook_has_prose_before_the_section_it_introduces(tmp_path):
     path.write_text(PAGE, encoding="utf-8")
     page = ('# Title\n\nIntro [link](other.md).\n\n```python title="t"\n--8<-- "x/p_page.py:second"\n```\n'
             '--8<-- "generated/en/x/p_page.md:second"\n')
-    book = json.loads(notebook.notebook(path, "x/p_page.py", page, {"second": "3.0\n"}, "http://h/", "t/p.md", "T"))
+    book = json.loads(notebook.notebook(path, "x/p_page.py", page, {"second": "3.0\n"}, "http://h/", "t/p.md", "T",
+                                        "Code of <{url}>"))
     kinds = [(c["cell_type"], c["metadata"].get("section")) for c in book["cells"]]
     assert kinds == [("markdown", None), ("code", None), ("code", "first"), ("code", None),
                      ("markdown", None), ("code", "second")]
