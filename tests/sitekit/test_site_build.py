@@ -77,7 +77,9 @@ def test_every_block_is_a_section_and_shows_its_recorded_output(source: Path, do
             "class", []) else ""
         match = [s for s in page_sections if sections(page_module(source))[s] == code] if outputs else []
         if match:
-            assert printed == outputs[match[0]].rstrip("\n"), f"section {match[0]!r}: shown output differs"
+            # Python-Markdown expands tabs (tab_length 4) before anything else
+            expected = outputs[match[0]].rstrip("\n").expandtabs(4)
+            assert printed == expected, f"section {match[0]!r}: shown output differs"
         else:
             assert printed == "", "an output under a block that is not page code"
 
