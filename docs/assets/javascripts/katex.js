@@ -10,4 +10,22 @@ document$.subscribe(({ body }) => {
     ],
     throwOnError: false,
   });
+  focusableWhenScrolling(body);
 });
+
+// Display math wider than the column scrolls sideways: make such a block reachable by
+// keyboard (Tab, then the arrow keys scroll it), as Material does for code blocks (WCAG 2.1.1).
+function focusableWhenScrolling(root) {
+  for (const block of root.querySelectorAll("div.arithmatex")) {
+    if (block.scrollWidth > block.clientWidth + 1) {
+      block.setAttribute("tabindex", "0");
+      block.setAttribute("role", "region");
+      block.setAttribute("aria-label", "Equation (scrolls sideways)");
+    } else if (block.getAttribute("role") === "region") {
+      block.removeAttribute("tabindex");
+      block.removeAttribute("role");
+      block.removeAttribute("aria-label");
+    }
+  }
+}
+window.addEventListener("resize", () => focusableWhenScrolling(document.body));
