@@ -1,10 +1,6 @@
-"""Render a figure function from ``snippets`` for both palettes of the site.
-
-A figure function takes no arguments and returns a ``matplotlib.figure.Figure``.
-It must not hard-code text or axis colours: it is drawn under the light style,
-and the dark SVG is that drawing with each light theme colour swapped for its
-dark twin, which equals drawing it under the dark style (tested). Both SVGs are
-shown with Material's ``#only-light`` / ``#only-dark`` switches.
+"""Render a figure function (``lang`` -> matplotlib Figure) for both palettes of the site: drawn
+under the light style, the dark SVG is that drawing with each light theme colour swapped for its
+dark twin, which equals drawing it dark (tested); pages show them with ``#only-light/dark``.
 """
 
 from __future__ import annotations
