@@ -58,7 +58,9 @@ def test_article_on_zensical(source, zensical_dir):
 def test_zensical_page_in_the_browser(path, page, zensical_url, console_errors):
     """In chromium: math rendered, and each palette shows its own figure images, which load."""
     page.goto(zensical_url + path, wait_until="networkidle")
-    assert page.locator(".arithmatex").count() == page.locator(".arithmatex .katex").count() > 0
+    page.wait_for_function("() => [...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))",
+                           timeout=15_000)
+    assert page.locator(".arithmatex .katex").count() > 0
     for scheme, shown in (("default", "#only-light"), ("slate", "#only-dark")):
         if page.get_attribute("body", "data-md-color-scheme") != scheme:
             page.locator("label.md-header__button[for^='__palette']:visible").first.click()
