@@ -129,7 +129,7 @@ def test_script_link_downloads_a_file(page, base_url):
     """Clicking the script link saves the file (it carries the download attribute)."""
     page.goto(base_url + BN)
     with page.expect_download() as info:
-        page.locator(".rn-downloads a[href$='.py']").click()
+        page.locator(".rn-downloads a[href$='.py']").first.click()
     assert info.value.suggested_filename == "batch-norm.py"
 
 
