@@ -244,3 +244,16 @@ def test_404_page_is_built_with_the_theme(site_dir: Path):
     assert soup.select_one(".md-header") is not None and "404" in soup.get_text()
     sheets = [link["href"] for link in soup.find_all("link", rel="stylesheet")]
     assert sheets and all(href.startswith("/") for href in sheets if not href.startswith("http"))
+
+
+SEARCH_INDEX_MAX_BYTES = 1_500_000  # the page budget of tests/browser/test_every_page.py, once per visit
+
+
+@pytest.mark.parametrize("edition", ["", "zh"], ids=["en", "zh"])
+def test_search_index_fits_its_budget(site_dir: Path, edition: str):
+    """Each edition's search index (fetched once per visit by the search worker, so kept out of
+    the per-page weight) stays within the budget of one page."""
+    index = site_dir / edition / "search" / "search_index.json"
+    if not index.is_file():
+        pytest.skip(f"{index.relative_to(site_dir)} is not built")
+    assert index.stat().st_size <= SEARCH_INDEX_MAX_BYTES, f"{index}: {index.stat().st_size} bytes"
