@@ -8,12 +8,15 @@ static host (GitHub Pages, Netlify, nginx ``error_page``) does.
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
+
+from tests.browser import _axe
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -98,3 +101,15 @@ def console_errors(page):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe.min.js of the pinned axe-core (package.json), as installed by ``npm ci``."""
+    script = _axe.AXE_DIR / "axe.min.js"
+    if not script.is_file():
+        pytest.skip("node_modules/axe-core is not installed (make test runs npm ci)")
+    pinned = json.loads((_axe.ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]["axe-core"]
+    installed = json.loads((_axe.AXE_DIR / "package.json").read_text(encoding="utf-8"))["version"]
+    assert installed == pinned, f"axe-core {installed} installed, package.json pins {pinned}: run npm ci"
+    return script.read_text(encoding="utf-8")

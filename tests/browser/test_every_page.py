@@ -1,6 +1,8 @@
-"""Every built page in chromium: no console error, no request to another host, at most
-1.5 MB of its own on first load (the site-wide search index, fetched once per visit by the
-search worker, has its own budget in tests/sitekit/test_site_build.py), every image loads and is lazy, math rendered, one figure per palette."""
+"""Every built English page in chromium, each checked in one load: no console error, no request
+to another host, at most 1.5 MB of its own on first load (the site-wide search index, fetched
+once per visit by the search worker, has its own budget in tests/sitekit/test_site_build.py),
+axe-core's WCAG 2.1 A/AA rules in both palettes (tests/browser/_axe.py), every image lazy and
+loading, math rendered, one image of each light/dark figure pair per palette."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 from tests._site import DOCS, PAGES, ROOT, url_path
+from tests.browser._axe import MATH_RENDERED, check_figure_alts, check_palettes, scheme
 
 pytestmark = [pytest.mark.browser]
 
@@ -33,10 +36,11 @@ def outside(urls) -> list[str]:
 
 
 @pytest.mark.parametrize("path", TARGETS)
-def test_page_in_browser(path, page, base_url, site_dir, requests_seen, bytes_seen, console_errors):
-    """Loads with no console error and nothing from another host, weighs <= 1.5 MB on first load,
-    renders all its math, every image is lazy and loads once scrolled into view, and each
-    light/dark figure pair shows exactly one image per palette."""
+def test_page_in_browser(path, page, base_url, site_dir, requests_seen, bytes_seen, console_errors, axe_source):
+    """One load of the page: no console error and nothing from another host, <= 1.5 MB of its own
+    on first load, all its math rendered, every image lazy and loaded once scrolled into view,
+    figure alt text; then axe (WCAG 2.1 A/AA) in the light palette and the dark one, with exactly
+    one image of each light/dark figure pair shown in each."""
     if path != "/404.html" and not built(site_dir, path):
         pytest.skip("no such page in this build")
     response = page.goto(base_url + path, wait_until="networkidle")
@@ -46,9 +50,7 @@ def test_page_in_browser(path, page, base_url, site_dir, requests_seen, bytes_se
     (WEIGHTS / (path.strip("/").replace("/", "__") or "home")).with_suffix(".json").write_text(
         json.dumps({"path": path, "bytes": weight, "requests": len(bytes_seen)}), encoding="utf-8")
     assert weight <= MAX_BYTES, f"{path}: {weight} bytes on first load"
-    # Math: every arithmatex span is rendered by KaTeX (on a busy machine, give it a moment).
-    page.wait_for_function("() => [...document.querySelectorAll('.arithmatex')].every(e => e.querySelector('.katex'))",
-                           timeout=15_000)
+    page.wait_for_function(MATH_RENDERED, timeout=15_000)  # a busy machine renders late
     images = page.locator("article img, .md-content img")
     for index in range(images.count()):
         img = images.nth(index)
@@ -58,30 +60,23 @@ def test_page_in_browser(path, page, base_url, site_dir, requests_seen, bytes_se
         img.scroll_into_view_if_needed()
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle(),
                                timeout=10_000)
+    check_figure_alts(page, f"site{path}")
+    pairs = "#only-dark" in page.content()
+    check_palettes(page, axe_source, f"site{path}", in_each=one_figure_per_palette if pairs else None)
     page.wait_for_load_state("networkidle")
     assert outside(requests_seen) == []
     assert console_errors == []
-    if "#only-dark" in page.content():
-        check_one_figure_per_palette(page)
 
 
-def check_one_figure_per_palette(page) -> None:
-    """In each palette exactly one image of every light/dark figure pair is displayed, and it loads.
-
-    Run on the page already loaded by ``test_page_in_browser`` (one page load per page keeps the
-    browser tests fast); a page without a light/dark pair has nothing to check.
-    """
-    for scheme, shown, hidden in (("default", "#only-light", "#only-dark"), ("slate", "#only-dark", "#only-light")):
-        if page.get_attribute("body", "data-md-color-scheme") != scheme:
-            page.locator("label.md-header__button[for^='__palette']:visible").first.click()
-        assert page.get_attribute("body", "data-md-color-scheme") == scheme
-        visible = page.locator(f'img[src$="{shown}"]')
-        invisible = page.locator(f'img[src$="{hidden}"]')
-        assert visible.count() == invisible.count() > 0
-        for index in range(visible.count()):
-            img = visible.nth(index)
-            assert img.evaluate("el => getComputedStyle(el).display") != "none", f"{scheme}: {shown} hidden"
-            assert invisible.nth(index).evaluate("el => getComputedStyle(el).display") == "none", (
-                f"{scheme}: {hidden} shown")
-            img.scroll_into_view_if_needed()
-            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+def one_figure_per_palette(page) -> None:
+    """In the palette shown, exactly one image of every light/dark figure pair is displayed, and it loads."""
+    shown, hidden = (("#only-light", "#only-dark") if scheme(page) == "default" else ("#only-dark", "#only-light"))
+    visible = page.locator(f'img[src$="{shown}"]')
+    invisible = page.locator(f'img[src$="{hidden}"]')
+    assert visible.count() == invisible.count() > 0
+    for index in range(visible.count()):
+        img = visible.nth(index)
+        assert img.evaluate("el => getComputedStyle(el).display") != "none", f"{shown} hidden"
+        assert invisible.nth(index).evaluate("el => getComputedStyle(el).display") == "none", f"{hidden} shown"
+        img.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
