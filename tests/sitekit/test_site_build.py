@@ -15,6 +15,7 @@ import builtins
 import json
 import re
 import xml.etree.ElementTree as ET
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlparse
@@ -30,6 +31,7 @@ ALL_SECTIONS = {code for folder in ("snippets", "benchmarks") for path in (ROOT 
                 for code in sections(path).values()}
 
 
+@cache  # three tests read each built page; parsed once per worker (none of them changes it)
 def soup_of(site: Path, source: Path, docs: Path = DOCS) -> BeautifulSoup:
     return BeautifulSoup(built_page(site, source, docs).read_text(encoding="utf-8"), "html.parser")
 
