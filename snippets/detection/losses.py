@@ -13,7 +13,9 @@ __all__ = ["smooth_l1_loss"]
 
 
 # --8<-- [start:smooth_l1_loss]
-def smooth_l1_loss(input: Tensor, target: Tensor, sigma: float = 1.0, reduction: str = "mean") -> Tensor:
+def smooth_l1_loss(
+    input: Tensor, target: Tensor, sigma: float = 1.0, reduction: str = "mean"
+) -> Tensor:
     """Smooth L1 as written in Fast/Faster R-CNN, with x = input - target:
 
     0.5 * (sigma * x)^2  if |x| < 1 / sigma^2,  else |x| - 0.5 / sigma^2.
@@ -23,15 +25,21 @@ def smooth_l1_loss(input: Tensor, target: Tensor, sigma: float = 1.0, reduction:
     check_tensor("input", input)
     check_tensor("target", target)
     if input.shape != target.shape:
-        raise ValueError(f"input and target must have the same shape, got {tuple(input.shape)} and {tuple(target.shape)}")
+        raise ValueError(
+            f"input and target must have the same shape, got {tuple(input.shape)} and {tuple(target.shape)}"
+        )
     if not sigma > 0:
         raise ValueError(f"sigma must be > 0, got {sigma}")
     if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"reduction must be 'none', 'mean' or 'sum', got {reduction!r}")
+        raise ValueError(
+            f"reduction must be 'none', 'mean' or 'sum', got {reduction!r}"
+        )
     beta = 1.0 / sigma**2  # the switch point between the quadratic and the linear part
     diff = (input - target).abs()
     loss = torch.where(diff < beta, 0.5 * diff**2 / beta, diff - 0.5 * beta)
     if reduction == "mean":
         return loss.mean()
     return loss.sum() if reduction == "sum" else loss
+
+
 # --8<-- [end:smooth_l1_loss]

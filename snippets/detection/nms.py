@@ -18,7 +18,9 @@ def _check_scores(boxes: Tensor, scores: Tensor, iou_threshold: float) -> None:
     check_boxes("boxes", boxes)
     check_tensor("scores", scores)
     if scores.dim() != 1 or scores.shape[0] != boxes.shape[0]:
-        raise ValueError(f"scores must have shape ({boxes.shape[0]},) to match boxes, got {tuple(scores.shape)}")
+        raise ValueError(
+            f"scores must have shape ({boxes.shape[0]},) to match boxes, got {tuple(scores.shape)}"
+        )
     if not iou_threshold >= 0:
         raise ValueError(f"iou_threshold must be >= 0, got {iou_threshold}")
 
@@ -30,12 +32,18 @@ def pairwise_iou(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
     ``box_iou`` in NumPy: on one thread, without torch's per-call overhead, it is faster
     for the small blocks that ``nms`` works on.
     """
-    inter_w = np.minimum(boxes1[:, None, 2], boxes2[None, :, 2]) - np.maximum(boxes1[:, None, 0], boxes2[None, :, 0])
-    inter_h = np.minimum(boxes1[:, None, 3], boxes2[None, :, 3]) - np.maximum(boxes1[:, None, 1], boxes2[None, :, 1])
+    inter_w = np.minimum(boxes1[:, None, 2], boxes2[None, :, 2]) - np.maximum(
+        boxes1[:, None, 0], boxes2[None, :, 0]
+    )
+    inter_h = np.minimum(boxes1[:, None, 3], boxes2[None, :, 3]) - np.maximum(
+        boxes1[:, None, 1], boxes2[None, :, 1]
+    )
     inter = np.clip(inter_w, 0, None) * np.clip(inter_h, 0, None)  # `inter`: (N, M)
     area1 = (boxes1[:, 2] - boxes1[:, 0]) * (boxes1[:, 3] - boxes1[:, 1])
     area2 = (boxes2[:, 2] - boxes2[:, 0]) * (boxes2[:, 3] - boxes2[:, 1])
     return inter / (area1[:, None] + area2[None, :] - inter)
+
+
 # --8<-- [end:pairwise_iou]
 
 
@@ -54,7 +62,9 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
     while alive.size:
         # the next block of survivors: greedy pass on their IoU matrix, one row per kept box
         block, rest = alive[:128], alive[128:]
-        suppress = pairwise_iou(sorted_boxes[block], sorted_boxes[block]) > iou_threshold
+        suppress = (
+            pairwise_iou(sorted_boxes[block], sorted_boxes[block]) > iou_threshold
+        )
         removed = np.zeros(block.size, dtype=bool)
         kept = []
         for i in range(block.size):
@@ -64,14 +74,22 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
         keep += kept
         # every later box that a kept box overlaps is gone, in one vectorized step
         if rest.size:
-            rest = rest[~(pairwise_iou(sorted_boxes[kept], sorted_boxes[rest]) > iou_threshold).any(axis=0)]
+            rest = rest[
+                ~(
+                    pairwise_iou(sorted_boxes[kept], sorted_boxes[rest]) > iou_threshold
+                ).any(axis=0)
+            ]
         alive = rest
     return order[torch.as_tensor(keep, dtype=torch.int64, device=order.device)]
+
+
 # --8<-- [end:nms]
 
 
 # --8<-- [start:batched_nms]
-def batched_nms(boxes: Tensor, scores: Tensor, idxs: Tensor, iou_threshold: float) -> Tensor:
+def batched_nms(
+    boxes: Tensor, scores: Tensor, idxs: Tensor, iou_threshold: float
+) -> Tensor:
     """NMS within each category ``idxs`` (Tensor[N], int): boxes of different categories never suppress.
 
     Shift every category's boxes by its own offset, larger than any coordinate, so boxes of two
@@ -80,11 +98,17 @@ def batched_nms(boxes: Tensor, scores: Tensor, idxs: Tensor, iou_threshold: floa
     _check_scores(boxes, scores, iou_threshold)
     check_tensor("idxs", idxs, floating=False)
     if idxs.is_floating_point() or idxs.is_complex():
-        raise TypeError(f"idxs must be an integer tensor of category ids, got {idxs.dtype}; convert it with .long()")
+        raise TypeError(
+            f"idxs must be an integer tensor of category ids, got {idxs.dtype}; convert it with .long()"
+        )
     if idxs.shape != scores.shape:
-        raise ValueError(f"idxs must have shape ({boxes.shape[0]},) to match boxes, got {tuple(idxs.shape)}")
+        raise ValueError(
+            f"idxs must have shape ({boxes.shape[0]},) to match boxes, got {tuple(idxs.shape)}"
+        )
     if boxes.numel() == 0:
         return torch.empty(0, dtype=torch.int64, device=boxes.device)
     offsets = idxs.to(boxes) * (boxes.max() + 1)
     return nms(boxes + offsets[:, None], scores, iou_threshold)
+
+
 # --8<-- [end:batched_nms]

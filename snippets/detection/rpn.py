@@ -27,19 +27,25 @@ class RPNHead(nn.Module):
     Input Tensor[N, C, H, W] -> (Tensor[N, A, H, W], Tensor[N, 4A, H, W]).
     """
 
-    def __init__(self, in_channels: int, num_anchors: int, mid_channels: int | None = None) -> None:
+    def __init__(
+        self, in_channels: int, num_anchors: int, mid_channels: int | None = None
+    ) -> None:
         super().__init__()
         mid = mid_channels or in_channels
         self.conv = nn.Conv2d(in_channels, mid, kernel_size=3, padding=1)
         self.cls_logits = nn.Conv2d(mid, num_anchors, kernel_size=1)
         self.bbox_pred = nn.Conv2d(mid, 4 * num_anchors, kernel_size=1)
         for layer in (self.conv, self.cls_logits, self.bbox_pred):
-            nn.init.normal_(layer.weight, std=0.01)  # jwyang and torchvision: N(0, 0.01), zero bias
+            nn.init.normal_(
+                layer.weight, std=0.01
+            )  # jwyang and torchvision: N(0, 0.01), zero bias
             nn.init.zeros_(layer.bias)
 
     def forward(self, features: Tensor) -> tuple[Tensor, Tensor]:
         hidden = torch.relu(self.conv(features))
         return self.cls_logits(hidden), self.bbox_pred(hidden)
+
+
 # --8<-- [end:RPNHead]
 
 
@@ -50,13 +56,22 @@ def flatten_rpn_outputs(objectness: Tensor, deltas: Tensor) -> tuple[Tensor, Ten
     scores = objectness.permute(0, 2, 3, 1).reshape(n, -1)
     deltas = deltas.view(n, a, 4, h, w).permute(0, 3, 4, 1, 2).reshape(n, -1, 4)
     return scores, deltas
+
+
 # --8<-- [end:flatten_rpn_outputs]
 
 
 # --8<-- [start:proposal_layer]
-def proposal_layer(scores: Tensor, deltas: Tensor, anchors: Tensor, image_size: tuple[int, int],
-                   pre_nms_top_n: int = 6000, post_nms_top_n: int = 300, nms_thresh: float = 0.7,
-                   min_size: float = 0.0) -> tuple[list[Tensor], list[Tensor]]:
+def proposal_layer(
+    scores: Tensor,
+    deltas: Tensor,
+    anchors: Tensor,
+    image_size: tuple[int, int],
+    pre_nms_top_n: int = 6000,
+    post_nms_top_n: int = 300,
+    nms_thresh: float = 0.7,
+    min_size: float = 0.0,
+) -> tuple[list[Tensor], list[Tensor]]:
     """Proposals per image from RPN outputs (jwyang test defaults: 6000 -> NMS 0.7 -> 300).
 
     ``scores`` Tensor[N, A_total] objectness logits, ``deltas`` Tensor[N, A_total, 4],
@@ -65,15 +80,25 @@ def proposal_layer(scores: Tensor, deltas: Tensor, anchors: Tensor, image_size: 
     keep the ``post_nms_top_n`` best. Returns lists of Tensor[P, 4] boxes and Tensor[P] scores.
     """
     check_tensor("scores", scores)
-    if scores.dim() != 2 or deltas.shape != (*scores.shape, 4) or anchors.shape != (scores.shape[1], 4):
-        raise ValueError(f"expected scores (N, A), deltas (N, A, 4), anchors (A, 4); got "
-                         f"{tuple(scores.shape)}, {tuple(deltas.shape)}, {tuple(anchors.shape)}")
+    if (
+        scores.dim() != 2
+        or deltas.shape != (*scores.shape, 4)
+        or anchors.shape != (scores.shape[1], 4)
+    ):
+        raise ValueError(
+            f"expected scores (N, A), deltas (N, A, 4), anchors (A, 4); got "
+            f"{tuple(scores.shape)}, {tuple(deltas.shape)}, {tuple(anchors.shape)}"
+        )
     if pre_nms_top_n < 1 or post_nms_top_n < 1 or not nms_thresh >= 0:
-        raise ValueError(f"top-N must be >= 1 and nms_thresh >= 0, got {pre_nms_top_n}, {post_nms_top_n}, {nms_thresh}")
+        raise ValueError(
+            f"top-N must be >= 1 and nms_thresh >= 0, got {pre_nms_top_n}, {post_nms_top_n}, {nms_thresh}"
+        )
     all_boxes, all_scores = [], []
     for image_scores, image_deltas in zip(scores.detach(), deltas.detach()):
         boxes = clip_boxes(decode_boxes(image_deltas, anchors), image_size)
-        wide = ((boxes[:, 2] - boxes[:, 0]) >= min_size) & ((boxes[:, 3] - boxes[:, 1]) >= min_size)
+        wide = ((boxes[:, 2] - boxes[:, 0]) >= min_size) & (
+            (boxes[:, 3] - boxes[:, 1]) >= min_size
+        )
         boxes, image_scores = boxes[wide], image_scores[wide]
         top = image_scores.topk(min(pre_nms_top_n, image_scores.numel())).indices
         boxes, image_scores = boxes[top], image_scores[top]
@@ -81,4 +106,6 @@ def proposal_layer(scores: Tensor, deltas: Tensor, anchors: Tensor, image_size: 
         all_boxes.append(boxes[keep])
         all_scores.append(torch.sigmoid(image_scores[keep]))
     return all_boxes, all_scores
+
+
 # --8<-- [end:proposal_layer]

@@ -43,7 +43,9 @@ def _check_positive_int(name: str, value: object) -> int:
 
 def _check_levels(levels: object, mode: object) -> tuple[int, ...]:
     if isinstance(levels, (int, str)) or not isinstance(levels, Sequence):
-        raise TypeError(f"levels must be a sequence of ints such as (4, 2, 1), got {levels!r}")
+        raise TypeError(
+            f"levels must be a sequence of ints such as (4, 2, 1), got {levels!r}"
+        )
     if len(levels) == 0:
         raise ValueError("levels must hold at least one level, got an empty sequence")
     for n in levels:
@@ -51,6 +53,8 @@ def _check_levels(levels: object, mode: object) -> tuple[int, ...]:
     if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
     return tuple(levels)
+
+
 # --8<-- [end:checks]
 
 
@@ -66,11 +70,15 @@ def spp_bins(size: int, n: int) -> tuple[int, int, int]:
     _check_positive_int("size", size)
     _check_positive_int("n", n)
     if size < n:
-        raise ValueError(f"size must be >= n (the stride floor(size / n) would be 0), got size={size}, n={n}")
+        raise ValueError(
+            f"size must be >= n (the stride floor(size / n) would be 0), got size={size}, n={n}"
+        )
     window = math.ceil(size / n)  # win = ceil(a / n)
     stride = size // n  # str = floor(a / n)
     bins = (size - window) // stride + 1  # windows that fit, no padding
     return window, stride, bins
+
+
 # --8<-- [end:spp_bins]
 
 
@@ -85,11 +93,15 @@ def adaptive_bins(size: int, n: int) -> list[tuple[int, int]]:
     _check_positive_int("n", n)
     # integer floor and ceil: ceil(p / q) == (p + q - 1) // q
     return [((i * size) // n, ((i + 1) * size + n - 1) // n) for i in range(n)]
+
+
 # --8<-- [end:adaptive_bins]
 
 
 # --8<-- [start:spatial_pyramid_pool]
-def spatial_pyramid_pool(x: Tensor, levels: Sequence[int] = (4, 2, 1), mode: str = "max") -> Tensor:
+def spatial_pyramid_pool(
+    x: Tensor, levels: Sequence[int] = (4, 2, 1), mode: str = "max"
+) -> Tensor:
     """Pool ``x`` (Tensor[N, C, H, W]) into n×n bins for each level n and concatenate.
 
     Returns Tensor[N, C * sum(n * n for n in levels)], whatever H and W are.
@@ -107,16 +119,24 @@ def spatial_pyramid_pool(x: Tensor, levels: Sequence[int] = (4, 2, 1), mode: str
             f"x must be at least {max(levels)}x{max(levels)} (the largest level) to give every bin its own "
             f"cells, got H={height}, W={width}; use smaller levels or a larger input"
         )
-    reduce = (lambda t, dim: t.amax(dim)) if mode == "max" else (lambda t, dim: t.mean(dim))
+    reduce = (
+        (lambda t, dim: t.amax(dim)) if mode == "max" else (lambda t, dim: t.mean(dim))
+    )
     pooled = []
     for n in levels:
         # a rectangle's max (mean) = max (mean) over its columns of the max (mean) over its rows
         # `rows`: (N, C, n, W), each bin row reduced
-        rows = torch.stack([reduce(x[:, :, s:e, :], 2) for s, e in adaptive_bins(height, n)], 2)
+        rows = torch.stack(
+            [reduce(x[:, :, s:e, :], 2) for s, e in adaptive_bins(height, n)], 2
+        )
         # `bins`: (N, C, n, n), then each bin column reduced
-        bins = torch.stack([reduce(rows[..., s:e], 3) for s, e in adaptive_bins(width, n)], 3)
+        bins = torch.stack(
+            [reduce(rows[..., s:e], 3) for s, e in adaptive_bins(width, n)], 3
+        )
         pooled.append(bins.flatten(1))  # (N, C * n * n), channel-major
     return torch.cat(pooled, 1)
+
+
 # --8<-- [end:spatial_pyramid_pool]
 
 
@@ -137,6 +157,8 @@ class SpatialPyramidPooling(nn.Module):
 
     def extra_repr(self) -> str:
         return f"levels={self.levels}, mode={self.mode!r}"
+
+
 # --8<-- [end:SpatialPyramidPooling]
 
 
@@ -148,20 +170,31 @@ class SPPNet(nn.Module):
     spatial pyramid pooling, then two fully connected layers. Returns logits Tensor[N, classes].
     """
 
-    def __init__(self, classes: int = 4, levels: Sequence[int] = (4, 2, 1), width: int = 32) -> None:
+    def __init__(
+        self, classes: int = 4, levels: Sequence[int] = (4, 2, 1), width: int = 32
+    ) -> None:
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(1, width // 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(width // 2, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(width, width, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(1, width // 2, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(width // 2, width, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(width, width, 3, padding=1),
+            nn.ReLU(),
         )
         self.spp = SpatialPyramidPooling(levels, "max")
         self.classifier = nn.Sequential(
-            nn.Linear(self.spp.output_size(width), 64), nn.ReLU(), nn.Linear(64, classes)
+            nn.Linear(self.spp.output_size(width), 64),
+            nn.ReLU(),
+            nn.Linear(64, classes),
         )
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.spp(self.features(x)))
+
+
 # --8<-- [end:SPPNet]
 
 
@@ -169,7 +202,9 @@ SHAPE_CLASSES = ("disc", "square", "ring", "cross")
 
 
 # --8<-- [start:make_shapes]
-def make_shapes(count: int, height: int, width: int, generator: torch.Generator) -> tuple[Tensor, Tensor]:
+def make_shapes(
+    count: int, height: int, width: int, generator: torch.Generator
+) -> tuple[Tensor, Tensor]:
     """``count`` noisy images (Tensor[count, 1, height, width]) of one shape each, and labels (Tensor[count]).
 
     Classes ``SHAPE_CLASSES``: disc, square, ring, cross; the shape's size is a random
@@ -177,23 +212,32 @@ def make_shapes(count: int, height: int, width: int, generator: torch.Generator)
     """
     labels = torch.randint(0, len(SHAPE_CLASSES), (count,), generator=generator)
     side = min(height, width)
-    r = (0.2 + 0.2 * torch.rand(count, 1, 1, generator=generator)) * side  # radius in pixels
+    r = (
+        0.2 + 0.2 * torch.rand(count, 1, 1, generator=generator)
+    ) * side  # radius in pixels
     cy = r + torch.rand(count, 1, 1, generator=generator) * (height - 2 * r)
     cx = r + torch.rand(count, 1, 1, generator=generator) * (width - 2 * r)
     yy = torch.arange(height).view(1, height, 1) + 0.5
     xx = torch.arange(width).view(1, 1, width) + 0.5
     dy, dx = (yy - cy).abs(), (xx - cx).abs()
     dist = torch.sqrt(dy**2 + dx**2)
-    masks = torch.stack([
-        dist <= r,  # disc
-        torch.maximum(dy, dx) <= 0.85 * r,  # square of about the disc's area
-        (dist <= r) & (dist >= 0.55 * r),  # ring
-        ((dy <= r / 3) & (dx <= r)) | ((dx <= r / 3) & (dy <= r)),  # cross
-    ], 1)  # (count, classes, H, W)
+    masks = torch.stack(
+        [
+            dist <= r,  # disc
+            torch.maximum(dy, dx) <= 0.85 * r,  # square of about the disc's area
+            (dist <= r) & (dist >= 0.55 * r),  # ring
+            ((dy <= r / 3) & (dx <= r)) | ((dx <= r / 3) & (dy <= r)),  # cross
+        ],
+        1,
+    )  # (count, classes, H, W)
     mask = masks[torch.arange(count), labels].float()
     brightness = 0.5 + 0.5 * torch.rand(count, 1, 1, generator=generator)
-    images = mask * brightness + 0.15 * torch.randn(count, height, width, generator=generator)
+    images = mask * brightness + 0.15 * torch.randn(
+        count, height, width, generator=generator
+    )
     return images.unsqueeze(1), labels
+
+
 # --8<-- [end:make_shapes]
 
 
@@ -232,22 +276,37 @@ def train(
         losses.append(loss.item())
         bar.set_postfix(loss=f"{loss.item():.3f}", size=f"{height}x{width}")
     return losses
+
+
 # --8<-- [end:train]
 
 
 # --8<-- [start:evaluate]
 @torch.no_grad()
-def evaluate(model: nn.Module, height: int, width: int, count: int = 512, seed: int = 1) -> float:
+def evaluate(
+    model: nn.Module, height: int, width: int, count: int = 512, seed: int = 1
+) -> float:
     """Accuracy of ``model`` on ``count`` fresh images of size height × width (fixed seed)."""
     generator = torch.Generator().manual_seed(seed * 100_003 + height * 1_000 + width)
     images, labels = make_shapes(count, height, width, generator)
     model.eval()
     return (model(images).argmax(1) == labels).float().mean().item()
+
+
 # --8<-- [end:evaluate]
 
 
 TRAIN_SIZES = ((24, 24), (32, 32), (48, 48))
-HELD_OUT_SIZES = ((16, 16), (40, 40), (64, 64), (96, 96), (128, 128), (40, 72), (72, 40), (32, 96))
+HELD_OUT_SIZES = (
+    (16, 16),
+    (40, 40),
+    (64, 64),
+    (96, 96),
+    (128, 128),
+    (40, 72),
+    (72, 40),
+    (32, 96),
+)
 
 
 def _run(out: str, steps: int, levels: Sequence[int]) -> dict:
@@ -258,14 +317,23 @@ def _run(out: str, steps: int, levels: Sequence[int]) -> dict:
 
     from benchmarks._harness import metadata
 
-    torch.set_num_threads(1)  # small convolutions: one thread is fastest on a shared machine
+    torch.set_num_threads(
+        1
+    )  # small convolutions: one thread is fastest on a shared machine
     torch.manual_seed(0)
     model = SPPNet(levels=levels)
     start = time.perf_counter()
     losses = train(model, TRAIN_SIZES, steps=steps)
     seconds = time.perf_counter() - start
-    rows = [{"height": h, "width": w, "seen_in_training": (h, w) in TRAIN_SIZES, "accuracy": evaluate(model, h, w)}
-            for h, w in TRAIN_SIZES + HELD_OUT_SIZES]
+    rows = [
+        {
+            "height": h,
+            "width": w,
+            "seen_in_training": (h, w) in TRAIN_SIZES,
+            "accuracy": evaluate(model, h, w),
+        }
+        for h, w in TRAIN_SIZES + HELD_OUT_SIZES
+    ]
     result = {
         "topic": "spp_multisize",
         **metadata(),
@@ -283,7 +351,9 @@ def _run(out: str, steps: int, levels: Sequence[int]) -> dict:
     }
     path = Path(out)
     path.mkdir(parents=True, exist_ok=True)
-    (path / "multisize.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (path / "multisize.json").write_text(
+        json.dumps(result, indent=2) + "\n", encoding="utf-8"
+    )
     return result
 
 
@@ -291,8 +361,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", action="store_true", help="train the multi-size SPP classifier")
-    parser.add_argument("--out", default="results/spp", help="folder for multisize.json")
+    parser.add_argument(
+        "--train", action="store_true", help="train the multi-size SPP classifier"
+    )
+    parser.add_argument(
+        "--out", default="results/spp", help="folder for multisize.json"
+    )
     parser.add_argument("--steps", type=int, default=400)
     args = parser.parse_args(argv)
     if not args.train:
@@ -301,7 +375,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"trained {args.steps} steps in {result['train_seconds']} s")
     for row in result["rows"]:
         seen = "seen" if row["seen_in_training"] else "new "
-        print(f"{row['height']:>4}x{row['width']:<4} {seen} accuracy {row['accuracy']:.3f}")
+        print(
+            f"{row['height']:>4}x{row['width']:<4} {seen} accuracy {row['accuracy']:.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -28,13 +28,21 @@ LINE = 64  # bytes per cache line on x86-64 and most ARM cores
 SLOT = LINE // 8  # int64 slots per line: one pointer per line, the rest unused
 
 
-def _check(working_set_bytes: object, chains: object, steps: object, repeats: object = 1) -> None:
-    for name, value in (("working_set_bytes", working_set_bytes), ("chains", chains), ("steps", steps),
-                        ("repeats", repeats)):
+def _check(
+    working_set_bytes: object, chains: object, steps: object, repeats: object = 1
+) -> None:
+    for name, value in (
+        ("working_set_bytes", working_set_bytes),
+        ("chains", chains),
+        ("steps", steps),
+        ("repeats", repeats),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if working_set_bytes < LINE:
-        raise ValueError(f"working_set_bytes must be >= {LINE} (one cache line), got {working_set_bytes}")
+        raise ValueError(
+            f"working_set_bytes must be >= {LINE} (one cache line), got {working_set_bytes}"
+        )
     if chains < 1:
         raise ValueError(f"chains must be >= 1, got {chains}")
     if steps < 1:
@@ -44,8 +52,9 @@ def _check(working_set_bytes: object, chains: object, steps: object, repeats: ob
 
 
 # --8<-- [start:pointer_cycle]
-def pointer_cycle(working_set_bytes: int,
-                  seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def pointer_cycle(
+    working_set_bytes: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """One random cycle through every cache line of a ``working_set_bytes`` array.
 
     Returns:
@@ -59,6 +68,8 @@ def pointer_cycle(working_set_bytes: int,
     next_slot = np.zeros(lines * SLOT, dtype=np.int64)
     next_slot[order * SLOT] = np.roll(order, -1) * SLOT  # order[k] -> order[k + 1]
     return next_slot, order
+
+
 # --8<-- [end:pointer_cycle]
 
 
@@ -78,8 +89,13 @@ def _chase(chains: int):
     return chase
 
 
-def load_latency_ns(working_set_bytes: int, chains: int = 1, steps: int = 1_000_000,
-                    seed: int = 0, repeats: int = 1) -> float:
+def load_latency_ns(
+    working_set_bytes: int,
+    chains: int = 1,
+    steps: int = 1_000_000,
+    seed: int = 0,
+    repeats: int = 1,
+) -> float:
     """Mean nanoseconds per load of ``chains`` interleaved pointer chases.
 
     The chains start evenly spaced on one random cycle (``pointer_cycle``).
@@ -108,6 +124,8 @@ def load_latency_ns(working_set_bytes: int, chains: int = 1, steps: int = 1_000_
         chase(nxt, starts, steps)
         best = min(best, time.perf_counter() - start)
     return best / (steps * chains) * 1e9
+
+
 # --8<-- [end:load_latency_ns]
 
 
@@ -136,4 +154,6 @@ def cache_sizes(
         name = f"L{level}" + ("d" if kind == "Data" else "")
         sizes[name] = _size_bytes((index / "size").read_text())
     return sizes
+
+
 # --8<-- [end:cache_sizes]

@@ -43,9 +43,13 @@ def _check_x(x: object) -> np.ndarray:
     if not isinstance(x, np.ndarray):
         raise TypeError(f"x must be a numpy.ndarray, got {type(x).__name__}")
     if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"x must have dtype float32 or float64, got {x.dtype}; convert it with x.astype(np.float32)")
+        raise TypeError(
+            f"x must have dtype float32 or float64, got {x.dtype}; convert it with x.astype(np.float32)"
+        )
     if x.ndim != 1:
-        raise ValueError(f"x must be 1-D, got shape {x.shape}; flatten it with x.ravel()")
+        raise ValueError(
+            f"x must be 1-D, got shape {x.shape}; flatten it with x.ravel()"
+        )
     return x
 
 
@@ -65,6 +69,8 @@ def _check_workers(workers: object) -> int:
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     return int(workers)
+
+
 # --8<-- [end:checks]
 
 
@@ -94,9 +100,15 @@ def bytes_per_element(rung: str, terms: int, itemsize: int) -> int:
     if rung not in RUNGS:
         raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
     passes = 7 + 8 * terms  # NumPy rungs: array reads and writes, see _sinx_numpy_into
-    accesses = {"numpy": passes, "threads": passes, "processes": passes,
-                "torch": 7 + 6 * terms}.get(rung, 2)
+    accesses = {
+        "numpy": passes,
+        "threads": passes,
+        "processes": passes,
+        "torch": 7 + 6 * terms,
+    }.get(rung, 2)
     return accesses * itemsize
+
+
 # --8<-- [end:work]
 
 
@@ -117,6 +129,8 @@ def taylor_denominators(terms: int, dtype: type = np.int32) -> np.ndarray:
         out[j - 1] = denom
         denom = np.multiply(denom, np.array((2 * j + 2) * (2 * j + 3), dtype=dtype))
     return out
+
+
 # --8<-- [end:taylor_denominators]
 
 
@@ -135,6 +149,8 @@ def reduce_range(x: np.ndarray) -> np.ndarray:
     x = _check_x(x)
     x64 = x.astype(np.float64)
     return (x64 - 2 * np.pi * np.round(x64 / (2 * np.pi))).astype(x.dtype)
+
+
 # --8<-- [end:reduce_range]
 
 
@@ -166,6 +182,8 @@ def sinx_scalar(x: np.ndarray, terms: int) -> np.ndarray:
             sign *= -1
         result[i] = value
     return result
+
+
 # --8<-- [end:sinx_scalar]
 
 
@@ -201,6 +219,8 @@ def sinx_numpy(x: np.ndarray, terms: int) -> np.ndarray:
     out = np.empty_like(x)
     _sinx_numpy_into(x, terms, out)
     return out
+
+
 # --8<-- [end:sinx_numpy]
 
 
@@ -222,10 +242,15 @@ def sinx_threads(x: np.ndarray, terms: int, workers: int) -> np.ndarray:
     out = np.empty_like(x)
     bounds = np.linspace(0, len(x), workers + 1).astype(int)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        jobs = [pool.submit(_sinx_numpy_into, x[a:b], terms, out[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+        jobs = [
+            pool.submit(_sinx_numpy_into, x[a:b], terms, out[a:b])
+            for a, b in zip(bounds[:-1], bounds[1:])
+        ]
         for job in jobs:
             job.result()  # re-raise any error from a thread
     return out
+
+
 # --8<-- [end:sinx_threads]
 
 
@@ -253,9 +278,13 @@ def sinx_processes(x: np.ndarray, terms: int, workers: int) -> np.ndarray:
     """
     x, terms, workers = _check_x(x), _check_terms(terms), _check_workers(workers)
     chunks = np.array_split(x, workers)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_process_context()
+    ) as pool:
         parts = list(pool.map(sinx_numpy, chunks, [terms] * workers))
     return np.concatenate(parts) if parts else np.empty_like(x)
+
+
 # --8<-- [end:sinx_processes]
 
 
@@ -309,16 +338,22 @@ def sinx_compiled(x: np.ndarray, terms: int, workers: int = 1) -> np.ndarray:
         return out
     bounds = np.linspace(0, len(x), workers + 1).astype(int)
     with ThreadPoolExecutor(max_workers=workers) as pool:  # views: indices from 0
-        jobs = [pool.submit(kernel, x[a:b], out[a:b])
-                for a, b in zip(bounds[:-1], bounds[1:])]
+        jobs = [
+            pool.submit(kernel, x[a:b], out[a:b])
+            for a, b in zip(bounds[:-1], bounds[1:])
+        ]
         for job in jobs:
             job.result()
     return out
+
+
 # --8<-- [end:sinx_compiled]
 
 
 # --8<-- [start:sinx_torch]
-def sinx_torch(x: torch.Tensor, terms: int, device: str | torch.device | None = None) -> torch.Tensor:
+def sinx_torch(
+    x: torch.Tensor, terms: int, device: str | torch.device | None = None
+) -> torch.Tensor:
     """Rung (e): rung (b) written with torch, on a GPU when ``device`` is one.
 
     Args:
@@ -331,9 +366,13 @@ def sinx_torch(x: torch.Tensor, terms: int, device: str | torch.device | None = 
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
     if x.dtype not in (torch.float32, torch.float64):
-        raise TypeError(f"x must have dtype float32 or float64, got {x.dtype}; convert it with x.float()")
+        raise TypeError(
+            f"x must have dtype float32 or float64, got {x.dtype}; convert it with x.float()"
+        )
     if x.dim() != 1:
-        raise ValueError(f"x must be 1-D, got shape {tuple(x.shape)}; flatten it with x.flatten()")
+        raise ValueError(
+            f"x must be 1-D, got shape {tuple(x.shape)}; flatten it with x.flatten()"
+        )
     terms = _check_terms(terms)
     x = x.to(device) if device is not None else x
     x2 = x * x  # 1 flop; 1 read, 1 write
@@ -341,9 +380,13 @@ def sinx_torch(x: torch.Tensor, terms: int, device: str | torch.device | None = 
     value = x.clone()  # 1 read, 1 write
     denom, sign = 6.0, -1.0
     for j in range(1, terms + 1):  # 3 flops and 6 reads or writes per term:
-        value.add_(numer, alpha=sign / denom)  # value += (sign / denom) * numer: 2 flops; 2 reads, 1 write
+        value.add_(
+            numer, alpha=sign / denom
+        )  # value += (sign / denom) * numer: 2 flops; 2 reads, 1 write
         numer.mul_(x2)  # 1 flop; 2 reads, 1 write
         denom *= (2 * j + 2) * (2 * j + 3)
         sign = -sign
     return value
+
+
 # --8<-- [end:sinx_torch]

@@ -11,13 +11,21 @@ from typing import Callable, Sequence
 import numpy as np
 # --8<-- [end:imports]
 
-__all__ = ["amdahl_speedup", "gustafson_speedup", "measure_speedup", "fit_parallel_fraction", "SpeedupCurve"]
+__all__ = [
+    "amdahl_speedup",
+    "gustafson_speedup",
+    "measure_speedup",
+    "fit_parallel_fraction",
+    "SpeedupCurve",
+]
 
 
 def _check_fraction(parallel_fraction) -> np.ndarray:
     f = np.asarray(parallel_fraction, dtype=np.float64)
     if not np.all((f >= 0) & (f <= 1)):
-        raise ValueError(f"parallel_fraction must lie in [0, 1], got {parallel_fraction}")
+        raise ValueError(
+            f"parallel_fraction must lie in [0, 1], got {parallel_fraction}"
+        )
     return f
 
 
@@ -43,6 +51,8 @@ def amdahl_speedup(parallel_fraction, processors):
     f, p = _check_fraction(parallel_fraction), _check_processors(processors)
     s = 1.0 / ((1.0 - f) + f / p)
     return float(s) if s.ndim == 0 else s
+
+
 # --8<-- [end:amdahl_speedup]
 
 
@@ -62,6 +72,8 @@ def gustafson_speedup(parallel_fraction, processors):
     f, p = _check_fraction(parallel_fraction), _check_processors(processors)
     s = (1.0 - f) + f * p
     return float(s) if s.ndim == 0 else s
+
+
 # --8<-- [end:gustafson_speedup]
 
 
@@ -82,8 +94,9 @@ class SpeedupCurve:
         return tuple(s / p for s, p in zip(self.speedup, self.workers))
 
 
-def measure_speedup(run: Callable[[int], object], workers: Sequence[int] = (1, 2),
-                    repeats: int = 5) -> SpeedupCurve:
+def measure_speedup(
+    run: Callable[[int], object], workers: Sequence[int] = (1, 2), repeats: int = 5
+) -> SpeedupCurve:
     """Time ``run(p)`` for each p in ``workers`` (first must be 1): median of ``repeats``.
 
     ``run(p)`` must do the same job with p workers. One untimed warm-up call
@@ -93,7 +106,9 @@ def measure_speedup(run: Callable[[int], object], workers: Sequence[int] = (1, 2
     """
     workers = tuple(int(p) for p in workers)
     if not workers or workers[0] != 1 or any(p < 1 for p in workers):
-        raise ValueError(f"workers must start with 1 and hold counts >= 1, got {workers}")
+        raise ValueError(
+            f"workers must start with 1 and hold counts >= 1, got {workers}"
+        )
     if repeats < 1:
         raise ValueError(f"repeats must be >= 1, got {repeats}")
     for p in workers:
@@ -105,11 +120,15 @@ def measure_speedup(run: Callable[[int], object], workers: Sequence[int] = (1, 2
             run(p)
             times[p].append(time.perf_counter() - start)
     return SpeedupCurve(workers, tuple(statistics.median(times[p]) for p in workers))
+
+
 # --8<-- [end:measure_speedup]
 
 
 # --8<-- [start:fit_parallel_fraction]
-def fit_parallel_fraction(processors: Sequence[float], speedups: Sequence[float]) -> float:
+def fit_parallel_fraction(
+    processors: Sequence[float], speedups: Sequence[float]
+) -> float:
     """Least-squares f of Amdahl's law from measured (P, S) points.
 
     1/S = 1 - f (1 - 1/P) is linear in f: f = sum(a b) / sum(a a) with
@@ -119,11 +138,15 @@ def fit_parallel_fraction(processors: Sequence[float], speedups: Sequence[float]
     p = _check_processors(processors)
     s = np.asarray(speedups, dtype=np.float64)
     if p.shape != s.shape or p.ndim != 1:
-        raise ValueError(f"processors and speedups must be 1-D of equal length, got {p.shape} and {s.shape}")
+        raise ValueError(
+            f"processors and speedups must be 1-D of equal length, got {p.shape} and {s.shape}"
+        )
     if np.any(s <= 0):
         raise ValueError(f"speedups must be > 0, got {speedups}")
     a, b = 1.0 - 1.0 / p, 1.0 - 1.0 / s
     if not np.any(a > 0):
         raise ValueError("need at least one point with processors > 1 to fit f")
     return float(np.clip((a * b).sum() / (a * a).sum(), 0.0, 1.0))
+
+
 # --8<-- [end:fit_parallel_fraction]
