@@ -65,8 +65,6 @@ def generate_anchors(
         ),
         dim=1,
     ).float()
-
-
 # --8<-- [end:generate_anchors]
 
 
@@ -86,8 +84,6 @@ def cell_anchors(
     ws = (scales[None, :] / h_ratios[:, None]).reshape(-1)
     hs = (scales[None, :] * h_ratios[:, None]).reshape(-1)
     return (torch.stack((-ws, -hs, ws, hs), dim=1) / 2).round()
-
-
 # --8<-- [end:cell_anchors]
 
 
@@ -121,8 +117,6 @@ def grid_anchors(
     sy, sx = torch.meshgrid(shift_y, shift_x, indexing="ij")
     shifts = torch.stack((sx, sy, sx, sy), dim=-1).reshape(-1, 1, 4)  # (H*W, 1, 4)
     return (shifts + base_anchors.reshape(1, -1, 4)).reshape(-1, 4)
-
-
 # --8<-- [end:grid_anchors]
 
 
@@ -151,6 +145,4 @@ def feature_map_size(
     with torch.no_grad():
         out = backbone(torch.empty(1, channels, *image_size, device=device))
     return int(out.shape[-2]), int(out.shape[-1])
-
-
 # --8<-- [end:feature_map_size]

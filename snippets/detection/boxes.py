@@ -50,8 +50,6 @@ def check_boxes(name: str, boxes: object, columns: int = 4) -> Tensor:
             f"{name} must satisfy x1 <= x2 and y1 <= y2, got row {row}: {xyxy[row].tolist()}"
         )
     return boxes
-
-
 # --8<-- [end:check_boxes]
 
 
@@ -60,8 +58,6 @@ def box_area(boxes: Tensor) -> Tensor:
     """Area of each box. ``boxes`` (Tensor[N, 4]) as (x1, y1, x2, y2). Returns Tensor[N]."""
     check_boxes("boxes", boxes)
     return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-
-
 # --8<-- [end:box_area]
 
 
@@ -84,8 +80,6 @@ def box_iou(boxes1: Tensor, boxes2: Tensor) -> Tensor:
     )
     inter = inter_w.clamp(min=0) * inter_h.clamp(min=0)  # `inter`: (N, M)
     return inter / (area1[:, None] + area2[None, :] - inter)
-
-
 # --8<-- [end:box_iou]
 
 
@@ -101,8 +95,6 @@ def box_iou_plus1(boxes1: Tensor, boxes2: Tensor) -> Tensor:
     wh = (bottom_right - top_left + 1).clamp(min=0)
     inter = wh[..., 0] * wh[..., 1]
     return inter / (area1[:, None] + area2[None, :] - inter)
-
-
 # --8<-- [end:box_iou_plus1]
 
 
@@ -153,8 +145,6 @@ def encode_boxes(
         ),
         dim=1,
     )
-
-
 # --8<-- [end:encode_boxes]
 
 
@@ -194,8 +184,6 @@ def decode_boxes(
     return torch.stack(
         (cx - half_w, cy - half_h, cx + half_w, cy + half_h), dim=2
     ).flatten(1)
-
-
 # --8<-- [end:decode_boxes]
 
 
@@ -229,8 +217,6 @@ def decode_boxes_plus1(deltas: Tensor, boxes: Tensor) -> Tensor:
     return torch.stack(
         (pcx - 0.5 * pw, pcy - 0.5 * ph, pcx + 0.5 * pw, pcy + 0.5 * ph), dim=1
     )
-
-
 # --8<-- [end:plus1_coder]
 
 
@@ -251,6 +237,4 @@ def clip_boxes(boxes: Tensor, size: tuple[int, int]) -> Tensor:
     x = boxes[..., 0::2].clamp(min=0, max=width)
     y = boxes[..., 1::2].clamp(min=0, max=height)
     return torch.stack((x[..., 0], y[..., 0], x[..., 1], y[..., 1]), dim=-1)
-
-
 # --8<-- [end:clip_boxes]

@@ -100,8 +100,6 @@ def make_image(
         torch.tensor(boxes).reshape(-1, 4),
         torch.tensor(labels, dtype=torch.int64),
     )
-
-
 # --8<-- [end:make_image]
 
 
@@ -121,8 +119,6 @@ def make_dataset(
 ) -> tuple[Tensor, list[Tensor], list[Tensor]]:
     """A fixed set of ``num_images`` images from ``seed`` (use a seed not used for training to hold out)."""
     return make_batch(torch.Generator().manual_seed(seed), num_images, size)
-
-
 # --8<-- [end:make_batch]
 
 
@@ -256,8 +252,6 @@ def make_scene(
         torch.tensor(boxes).reshape(-1, 4),
         torch.tensor(labels, dtype=torch.int64),
     )
-
-
 # --8<-- [end:make_scene]
 
 
@@ -282,6 +276,4 @@ def make_scene_dataset(
         scenes.append(make_scene(generator, sizes[0] if first else sizes[-1]))
     images, boxes, labels = (list(x) for x in zip(*scenes)) if scenes else ([], [], [])
     return images, boxes, labels
-
-
 # --8<-- [end:make_scene_dataset]

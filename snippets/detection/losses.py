@@ -40,6 +40,4 @@ def smooth_l1_loss(
     if reduction == "mean":
         return loss.mean()
     return loss.sum() if reduction == "sum" else loss
-
-
 # --8<-- [end:smooth_l1_loss]

@@ -49,8 +49,6 @@ def match_detections(
             is_tp[d] = True
             taken[g] = True
     return is_tp
-
-
 # --8<-- [end:match_detections]
 
 
@@ -69,8 +67,6 @@ def ap_from_matches(scores: Tensor, is_tp: Tensor, num_gt: int) -> float:
     precision = precision.flip(0).cummax(0).values.flip(0)
     steps = recall[1:] != recall[:-1]
     return float(((recall[1:] - recall[:-1])[steps] * precision[1:][steps]).sum())
-
-
 # --8<-- [end:ap_from_matches]
 
 
@@ -108,8 +104,6 @@ def average_precision(
         aps.append(ap_from_matches(torch.cat(scores), torch.cat(flags), num_gt))
     valid = [ap for ap in aps if ap == ap]  # drop NaN: classes without gt
     return {"ap": aps, "map": sum(valid) / len(valid) if valid else float("nan")}
-
-
 # --8<-- [end:average_precision]
 
 
@@ -194,8 +188,6 @@ def coco_iou(dt: np.ndarray, gt: np.ndarray) -> np.ndarray:
     inter = np.where((w > 0) & (h > 0), w * h, 0.0)
     union = dt[:, None, 2] * dt[:, None, 3] + gt[None, :, 2] * gt[None, :, 3] - inter
     return np.where(inter > 0, inter / np.where(inter > 0, union, 1.0), 0.0)
-
-
 # --8<-- [end:coco_iou]
 
 
@@ -235,8 +227,6 @@ def coco_match(
     outside = (dt_area < area_range[0]) | (dt_area > area_range[1])
     ignored |= ~matched & outside[None, :]
     return matched, ignored, gt_ignore
-
-
 # --8<-- [end:coco_match]
 
 
@@ -264,8 +254,6 @@ def coco_precision(
         inside = at < len(recall)  # recall points never reached keep precision 0
         result[t, inside] = precision[at[inside]]
     return result
-
-
 # --8<-- [end:coco_precision]
 
 
@@ -328,6 +316,4 @@ def coco_map(
         "map_medium": mean("medium"),
         "map_large": mean("large"),
     }
-
-
 # --8<-- [end:coco_map]

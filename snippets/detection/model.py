@@ -84,8 +84,6 @@ class DetectorConfig:
 
     def as_dict(self) -> dict[str, object]:
         return dict(vars(self))
-
-
 # --8<-- [end:config]
 
 
@@ -292,6 +290,4 @@ class TinyFasterRCNN(nn.Module):
             ]
             results.append((boxes[keep], scores[keep], labels[keep]))
         return results
-
-
 # --8<-- [end:TinyFasterRCNN]

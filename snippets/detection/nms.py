@@ -42,8 +42,6 @@ def pairwise_iou(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
     area1 = (boxes1[:, 2] - boxes1[:, 0]) * (boxes1[:, 3] - boxes1[:, 1])
     area2 = (boxes2[:, 2] - boxes2[:, 0]) * (boxes2[:, 3] - boxes2[:, 1])
     return inter / (area1[:, None] + area2[None, :] - inter)
-
-
 # --8<-- [end:pairwise_iou]
 
 
@@ -81,8 +79,6 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
             ]
         alive = rest
     return order[torch.as_tensor(keep, dtype=torch.int64, device=order.device)]
-
-
 # --8<-- [end:nms]
 
 
@@ -109,6 +105,4 @@ def batched_nms(
         return torch.empty(0, dtype=torch.int64, device=boxes.device)
     offsets = idxs.to(boxes) * (boxes.max() + 1)
     return nms(boxes + offsets[:, None], scores, iou_threshold)
-
-
 # --8<-- [end:batched_nms]

@@ -116,8 +116,6 @@ def roi_pool(
         )  # (k, PH, PW)
         out[rows] = cells.masked_fill(empty[:, None], 0.0)
     return out
-
-
 # --8<-- [end:roi_pool]
 
 
@@ -232,8 +230,6 @@ def roi_align(
     return torch.cat(pieces)[
         torch.argsort(torch.cat(order))
     ]  # back to the order of `boxes`
-
-
 # --8<-- [end:roi_align]
 
 
@@ -274,6 +270,4 @@ class RoIAlign(nn.Module):
             self.sampling_ratio,
             self.aligned,
         )
-
-
 # --8<-- [end:modules]

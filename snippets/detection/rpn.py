@@ -44,8 +44,6 @@ class RPNHead(nn.Module):
     def forward(self, features: Tensor) -> tuple[Tensor, Tensor]:
         hidden = torch.relu(self.conv(features))
         return self.cls_logits(hidden), self.bbox_pred(hidden)
-
-
 # --8<-- [end:RPNHead]
 
 
@@ -56,8 +54,6 @@ def flatten_rpn_outputs(objectness: Tensor, deltas: Tensor) -> tuple[Tensor, Ten
     scores = objectness.permute(0, 2, 3, 1).reshape(n, -1)
     deltas = deltas.view(n, a, 4, h, w).permute(0, 3, 4, 1, 2).reshape(n, -1, 4)
     return scores, deltas
-
-
 # --8<-- [end:flatten_rpn_outputs]
 
 
@@ -106,6 +102,4 @@ def proposal_layer(
         all_boxes.append(boxes[keep])
         all_scores.append(torch.sigmoid(image_scores[keep]))
     return all_boxes, all_scores
-
-
 # --8<-- [end:proposal_layer]

@@ -53,8 +53,6 @@ def _check_levels(levels: object, mode: object) -> tuple[int, ...]:
     if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
     return tuple(levels)
-
-
 # --8<-- [end:checks]
 
 
@@ -77,8 +75,6 @@ def spp_bins(size: int, n: int) -> tuple[int, int, int]:
     stride = size // n  # str = floor(a / n)
     bins = (size - window) // stride + 1  # windows that fit, no padding
     return window, stride, bins
-
-
 # --8<-- [end:spp_bins]
 
 
@@ -93,8 +89,6 @@ def adaptive_bins(size: int, n: int) -> list[tuple[int, int]]:
     _check_positive_int("n", n)
     # integer floor and ceil: ceil(p / q) == (p + q - 1) // q
     return [((i * size) // n, ((i + 1) * size + n - 1) // n) for i in range(n)]
-
-
 # --8<-- [end:adaptive_bins]
 
 
@@ -135,8 +129,6 @@ def spatial_pyramid_pool(
         )
         pooled.append(bins.flatten(1))  # (N, C * n * n), channel-major
     return torch.cat(pooled, 1)
-
-
 # --8<-- [end:spatial_pyramid_pool]
 
 
@@ -157,8 +149,6 @@ class SpatialPyramidPooling(nn.Module):
 
     def extra_repr(self) -> str:
         return f"levels={self.levels}, mode={self.mode!r}"
-
-
 # --8<-- [end:SpatialPyramidPooling]
 
 
@@ -193,8 +183,6 @@ class SPPNet(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.classifier(self.spp(self.features(x)))
-
-
 # --8<-- [end:SPPNet]
 
 
@@ -236,8 +224,6 @@ def make_shapes(
         count, height, width, generator=generator
     )
     return images.unsqueeze(1), labels
-
-
 # --8<-- [end:make_shapes]
 
 
@@ -276,8 +262,6 @@ def train(
         losses.append(loss.item())
         bar.set_postfix(loss=f"{loss.item():.3f}", size=f"{height}x{width}")
     return losses
-
-
 # --8<-- [end:train]
 
 
@@ -291,8 +275,6 @@ def evaluate(
     images, labels = make_shapes(count, height, width, generator)
     model.eval()
     return (model(images).argmax(1) == labels).float().mean().item()
-
-
 # --8<-- [end:evaluate]
 
 

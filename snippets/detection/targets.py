@@ -38,8 +38,6 @@ def subsample(
         drop = bg[torch.randperm(bg.numel(), generator=generator)[max_bg:]]
         labels[drop] = -1
     return labels
-
-
 # --8<-- [end:subsample]
 
 
@@ -88,8 +86,6 @@ def anchor_targets(
     positive = labels == 1
     targets[positive] = encode_boxes(gt_boxes[argmax[positive]], anchors[positive])
     return labels, targets
-
-
 # --8<-- [end:anchor_targets]
 
 
@@ -137,6 +133,4 @@ def proposal_targets(
         fg[:, None], encode_boxes(gt_boxes[argmax], rois, weights), 0.0
     )  # 0 for background
     return rois, labels, targets
-
-
 # --8<-- [end:proposal_targets]

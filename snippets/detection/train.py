@@ -94,8 +94,6 @@ class TrainConfig:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if not self.lr > 0:
             raise ValueError(f"lr must be > 0, got {self.lr}")
-
-
 # --8<-- [end:TrainConfig]
 
 
@@ -126,8 +124,6 @@ def sgd_param_groups(
         else:
             params += [{"params": [value], "lr": lr, "weight_decay": weight_decay}]
     return params
-
-
 # --8<-- [end:sgd_param_groups]
 
 
@@ -164,8 +160,6 @@ def aspect_ratio_batches(
     if len(ratio_index) % batch_size:
         batches.append(ratio_index[num_full * batch_size :].tolist())
     return batches
-
-
 # --8<-- [end:aspect_ratio_batches]
 
 
@@ -194,8 +188,6 @@ def padding_waste(
         fed += len(batch) * height * width
         real += sum(shapes[i][0] * shapes[i][1] for i in batch)
     return 1 - real / fed if fed else 0.0
-
-
 # --8<-- [end:pad_batch]
 
 
@@ -205,8 +197,6 @@ def adjust_learning_rate(optimizer: torch.optim.Optimizer, decay: float = 0.1) -
     (so the doubled bias lr stays double)."""
     for group in optimizer.param_groups:
         group["lr"] = decay * group["lr"]
-
-
 # --8<-- [end:adjust_learning_rate]
 
 
@@ -248,8 +238,6 @@ def load_checkpoint(
     model.load_state_dict(checkpoint["model"])
     optimizer.load_state_dict(checkpoint["optimizer"])
     return checkpoint["epoch"], checkpoint["history"]
-
-
 # --8<-- [end:checkpoint]
 
 
@@ -264,8 +252,6 @@ def log_lines(step: dict, loss_temp: float, iters_per_epoch: int) -> list[str]:
         f"\t\t\trpn_cls: {step['rpn_cls']:.4f}, rpn_box: {step['rpn_box']:.4f}, "
         f"rcnn_cls: {step['rcnn_cls']:.4f}, rcnn_box {step['rcnn_box']:.4f}",
     ]
-
-
 # --8<-- [end:log_lines]
 
 
@@ -347,8 +333,6 @@ def train_epochs(
                 history,
             )
     return history
-
-
 # --8<-- [end:train_epochs]
 
 
@@ -391,8 +375,6 @@ def train(
         history.append({k: round(float(v.detach()), 5) for k, v in losses.items()})
         bar.set_postfix(loss=f"{float(total.detach()):.3f}")
     return history
-
-
 # --8<-- [end:train]
 
 
@@ -420,8 +402,6 @@ def evaluate(
         detections, list(zip(boxes, labels)), model.cfg.num_classes, iou_threshold=0.5
     )
     return result, detections
-
-
 # --8<-- [end:evaluate]
 
 
@@ -449,8 +429,6 @@ def best_iou_per_object(
             else torch.zeros(len(gt_boxes))
         )
     return torch.cat(best) if best else torch.zeros(0)
-
-
 # --8<-- [end:best_iou_per_object]
 
 

@@ -103,8 +103,6 @@ def measure_bandwidth(
             pool.shutdown()
     moved = arrays * n * 8
     return Bandwidth(method, moved / seconds, moved, seconds, workers)
-
-
 # --8<-- [end:measure_bandwidth]
 
 
@@ -137,8 +135,6 @@ def measure_latency(
     start = time.perf_counter()
     _chase(next_index, steps)
     return (time.perf_counter() - start) / steps
-
-
 # --8<-- [end:measure_latency]
 
 
@@ -162,8 +158,6 @@ def measure_peak_flops(
     )
     with threadpool_limits(limits=workers, user_api="blas"):
         return 2 * n**3 / _median_seconds(lambda: a @ b, repeats)
-
-
 # --8<-- [end:measure_peak_flops]
 
 
@@ -175,6 +169,4 @@ def arithmetic_intensity(flops_per_element: float, bytes_per_element: float) -> 
             f"need flops >= 0 and bytes > 0, got {flops_per_element} and {bytes_per_element}"
         )
     return flops_per_element / bytes_per_element
-
-
 # --8<-- [end:arithmetic_intensity]

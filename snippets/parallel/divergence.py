@@ -95,8 +95,6 @@ def _where(x, mask):
         value += numer * c
         numer *= x2
     return np.where(mask, value, x)  # ... and the mask picks, lane by lane
-
-
 # --8<-- [end:branches]
 
 
@@ -126,8 +124,6 @@ def branchy(
     if mode == "where":
         return _where(x, expensive_mask)
     return _masked(x, expensive_mask)
-
-
 # --8<-- [end:branchy]
 
 
@@ -139,6 +135,4 @@ def expensive_mask(n: int, fraction: float, seed: int = 0) -> np.ndarray:
     mask = np.zeros(n, dtype=bool)
     mask[np.random.default_rng(seed).permutation(n)[: round(fraction * n)]] = True
     return mask
-
-
 # --8<-- [end:expensive_mask]

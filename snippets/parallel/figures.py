@@ -76,8 +76,6 @@ def machine_line(results: dict) -> str:
         f"{m['cpu']}, {m['cores']} cores{gpu}, {results['date']}; numpy {v.get('numpy')}, "
         f"numba {v.get('numba')}, torch {v.get('torch')}, Python {m['python']}"
     )
-
-
 # --8<-- [end:load_results]
 
 

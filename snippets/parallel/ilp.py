@@ -75,6 +75,4 @@ def sum_chains(x: np.ndarray, chains: int) -> float:
     """
     x, chains = _check(x, chains)
     return float(_kernel(chains)(x))
-
-
 # --8<-- [end:sum_chains]

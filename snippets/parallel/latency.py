@@ -68,8 +68,6 @@ def pointer_cycle(
     next_slot = np.zeros(lines * SLOT, dtype=np.int64)
     next_slot[order * SLOT] = np.roll(order, -1) * SLOT  # order[k] -> order[k + 1]
     return next_slot, order
-
-
 # --8<-- [end:pointer_cycle]
 
 
@@ -124,8 +122,6 @@ def load_latency_ns(
         chase(nxt, starts, steps)
         best = min(best, time.perf_counter() - start)
     return best / (steps * chains) * 1e9
-
-
 # --8<-- [end:load_latency_ns]
 
 
@@ -154,6 +150,4 @@ def cache_sizes(
         name = f"L{level}" + ("d" if kind == "Data" else "")
         sizes[name] = _size_bytes((index / "size").read_text())
     return sizes
-
-
 # --8<-- [end:cache_sizes]

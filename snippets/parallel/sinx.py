@@ -69,8 +69,6 @@ def _check_workers(workers: object) -> int:
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     return int(workers)
-
-
 # --8<-- [end:checks]
 
 
@@ -107,8 +105,6 @@ def bytes_per_element(rung: str, terms: int, itemsize: int) -> int:
         "torch": 7 + 6 * terms,
     }.get(rung, 2)
     return accesses * itemsize
-
-
 # --8<-- [end:work]
 
 
@@ -129,8 +125,6 @@ def taylor_denominators(terms: int, dtype: type = np.int32) -> np.ndarray:
         out[j - 1] = denom
         denom = np.multiply(denom, np.array((2 * j + 2) * (2 * j + 3), dtype=dtype))
     return out
-
-
 # --8<-- [end:taylor_denominators]
 
 
@@ -149,8 +143,6 @@ def reduce_range(x: np.ndarray) -> np.ndarray:
     x = _check_x(x)
     x64 = x.astype(np.float64)
     return (x64 - 2 * np.pi * np.round(x64 / (2 * np.pi))).astype(x.dtype)
-
-
 # --8<-- [end:reduce_range]
 
 
@@ -182,8 +174,6 @@ def sinx_scalar(x: np.ndarray, terms: int) -> np.ndarray:
             sign *= -1
         result[i] = value
     return result
-
-
 # --8<-- [end:sinx_scalar]
 
 
@@ -219,8 +209,6 @@ def sinx_numpy(x: np.ndarray, terms: int) -> np.ndarray:
     out = np.empty_like(x)
     _sinx_numpy_into(x, terms, out)
     return out
-
-
 # --8<-- [end:sinx_numpy]
 
 
@@ -249,8 +237,6 @@ def sinx_threads(x: np.ndarray, terms: int, workers: int) -> np.ndarray:
         for job in jobs:
             job.result()  # re-raise any error from a thread
     return out
-
-
 # --8<-- [end:sinx_threads]
 
 
@@ -283,8 +269,6 @@ def sinx_processes(x: np.ndarray, terms: int, workers: int) -> np.ndarray:
     ) as pool:
         parts = list(pool.map(sinx_numpy, chunks, [terms] * workers))
     return np.concatenate(parts) if parts else np.empty_like(x)
-
-
 # --8<-- [end:sinx_processes]
 
 
@@ -345,8 +329,6 @@ def sinx_compiled(x: np.ndarray, terms: int, workers: int = 1) -> np.ndarray:
         for job in jobs:
             job.result()
     return out
-
-
 # --8<-- [end:sinx_compiled]
 
 
@@ -387,6 +369,4 @@ def sinx_torch(
         denom *= (2 * j + 2) * (2 * j + 3)
         sign = -sign
     return value
-
-
 # --8<-- [end:sinx_torch]

@@ -51,8 +51,6 @@ def amdahl_speedup(parallel_fraction, processors):
     f, p = _check_fraction(parallel_fraction), _check_processors(processors)
     s = 1.0 / ((1.0 - f) + f / p)
     return float(s) if s.ndim == 0 else s
-
-
 # --8<-- [end:amdahl_speedup]
 
 
@@ -72,8 +70,6 @@ def gustafson_speedup(parallel_fraction, processors):
     f, p = _check_fraction(parallel_fraction), _check_processors(processors)
     s = (1.0 - f) + f * p
     return float(s) if s.ndim == 0 else s
-
-
 # --8<-- [end:gustafson_speedup]
 
 
@@ -120,8 +116,6 @@ def measure_speedup(
             run(p)
             times[p].append(time.perf_counter() - start)
     return SpeedupCurve(workers, tuple(statistics.median(times[p]) for p in workers))
-
-
 # --8<-- [end:measure_speedup]
 
 
@@ -147,6 +141,4 @@ def fit_parallel_fraction(
     if not np.any(a > 0):
         raise ValueError("need at least one point with processors > 1 to fit f")
     return float(np.clip((a * b).sum() / (a * a).sum(), 0.0, 1.0))
-
-
 # --8<-- [end:fit_parallel_fraction]
