@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
+# --8<-- [end:imports]
 
 from snippets._checks import check_tensor
-# --8<-- [end:imports]
 
 __all__ = [
     "generate_anchors",
@@ -22,6 +22,54 @@ __all__ = [
     "feature_map_size",
     "anchors_figure",
 ]
+
+
+# Argument checks live here, outside the shown sections, so each function reads as its math.
+def _check_generate_anchors(
+    base_size: int, ratios: Sequence[float], scales: Sequence[float]
+) -> None:
+    if (
+        base_size <= 0
+        or not ratios
+        or not scales
+        or min(ratios) <= 0
+        or min(scales) <= 0
+    ):
+        raise ValueError(
+            f"base_size, ratios and scales must be positive and non-empty, "
+            f"got {base_size}, {tuple(ratios)}, {tuple(scales)}"
+        )
+
+
+def _check_grid_anchors(
+    base_anchors: object,
+    feature_size: tuple[int, int],
+    stride: int | tuple[int, int],
+) -> None:
+    check_tensor("base_anchors", base_anchors)
+    if base_anchors.dim() != 2 or base_anchors.shape[1] != 4:
+        raise ValueError(
+            f"base_anchors must have shape (A, 4), got {tuple(base_anchors.shape)}"
+        )
+    height, width = feature_size
+    stride_y, stride_x = (stride, stride) if isinstance(stride, int) else stride
+    if height < 0 or width < 0 or stride_y <= 0 or stride_x <= 0:
+        raise ValueError(
+            "feature_size must be non-negative and stride positive, "
+            f"got {feature_size}, {stride}"
+        )
+
+
+def _check_feature_map_size(backbone: object, image_size: tuple[int, int]) -> None:
+    if not isinstance(backbone, nn.Module):
+        raise TypeError(
+            f"backbone must be a torch.nn.Module, got {type(backbone).__name__}"
+        )
+    if len(image_size) != 2 or min(image_size) < 1:
+        raise ValueError(
+            "image_size must be (height, width) with positive entries, "
+            f"got {tuple(image_size)}"
+        )
 
 
 # --8<-- [start:generate_anchors]
@@ -36,17 +84,7 @@ def generate_anchors(
     for each ratio = h / w keep the area: w = round(sqrt(area / ratio)), h = round(w * ratio);
     then multiply w and h by each scale. Widths count pixels inclusively (w = x2 - x1 + 1).
     """
-    if (
-        base_size <= 0
-        or not ratios
-        or not scales
-        or min(ratios) <= 0
-        or min(scales) <= 0
-    ):
-        raise ValueError(
-            f"base_size, ratios and scales must be positive and non-empty, "
-            f"got {base_size}, {tuple(ratios)}, {tuple(scales)}"
-        )
+    _check_generate_anchors(base_size, ratios, scales)
     ratios_t = torch.tensor(ratios, dtype=torch.float64)
     scales_t = torch.tensor(scales, dtype=torch.float64)
     size = float(base_size * base_size)
@@ -97,17 +135,9 @@ def grid_anchors(
     row by row, then column, then anchor — the order of a conv head's (A, H, W) output permuted
     to (H, W, A).
     """
-    check_tensor("base_anchors", base_anchors)
-    if base_anchors.dim() != 2 or base_anchors.shape[1] != 4:
-        raise ValueError(
-            f"base_anchors must have shape (A, 4), got {tuple(base_anchors.shape)}"
-        )
+    _check_grid_anchors(base_anchors, feature_size, stride)
     height, width = feature_size
     stride_y, stride_x = (stride, stride) if isinstance(stride, int) else stride
-    if height < 0 or width < 0 or stride_y <= 0 or stride_x <= 0:
-        raise ValueError(
-            f"feature_size must be non-negative and stride positive, got {feature_size}, {stride}"
-        )
     shift_x = (
         torch.arange(width, dtype=torch.float32, device=base_anchors.device) * stride_x
     )
@@ -129,14 +159,7 @@ def feature_map_size(
     Runs the backbone on a tensor of the device of its parameters: build the backbone
     under ``torch.device("meta")`` and only the shapes are computed, no arithmetic.
     """
-    if not isinstance(backbone, nn.Module):
-        raise TypeError(
-            f"backbone must be a torch.nn.Module, got {type(backbone).__name__}"
-        )
-    if len(image_size) != 2 or min(image_size) < 1:
-        raise ValueError(
-            f"image_size must be (height, width) with positive entries, got {tuple(image_size)}"
-        )
+    _check_feature_map_size(backbone, image_size)
     first = next(backbone.parameters(), None)
     device = first.device if first is not None else torch.device("meta")
     channels = next(

@@ -11,13 +11,13 @@ The jwyang/Caffe "+1" variants (``box_iou_plus1``, ``encode_boxes_plus1``,
 # --8<-- [start:imports]
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor
 
 from snippets._checks import check_tensor
 # --8<-- [end:imports]
+
+import math
 
 __all__ = [
     "check_boxes",
@@ -111,6 +111,41 @@ def _check_weights(
     return tuple(float(w) for w in weights)
 
 
+# Argument checks live here, outside the shown sections, so each function reads as its math.
+def _check_encode_boxes(reference_boxes: object, proposals: object) -> None:
+    check_boxes("reference_boxes", reference_boxes)
+    check_boxes("proposals", proposals)
+    if reference_boxes.shape[0] != proposals.shape[0]:
+        raise ValueError(
+            f"reference_boxes and proposals must have the same length, "
+            f"got {reference_boxes.shape[0]} and {proposals.shape[0]}"
+        )
+
+
+def _check_decode_boxes(rel_codes: object, boxes: object) -> None:
+    check_tensor("rel_codes", rel_codes)
+    check_boxes("boxes", boxes)
+    if (
+        rel_codes.dim() != 2
+        or rel_codes.shape[1] % 4 != 0
+        or rel_codes.shape[0] != boxes.shape[0]
+    ):
+        raise ValueError(
+            f"rel_codes must have shape ({boxes.shape[0]}, 4k) to match boxes, "
+            f"got {tuple(rel_codes.shape)}"
+        )
+
+
+def _check_clip_boxes(boxes: object, size: tuple[int, int]) -> None:
+    check_tensor("boxes", boxes)
+    if boxes.dim() < 1 or boxes.shape[-1] != 4:
+        raise ValueError(f"boxes must have shape (..., 4), got {tuple(boxes.shape)}")
+    if len(size) != 2 or min(size) < 0:
+        raise ValueError(
+            f"size must be (height, width) with non-negative entries, got {tuple(size)}"
+        )
+
+
 # --8<-- [start:encode_boxes]
 def encode_boxes(
     reference_boxes: Tensor,
@@ -122,13 +157,7 @@ def encode_boxes(
     dx = wx (gx - px) / pw,  dy = wy (gy - py) / ph,  dw = ww log(gw / pw),  dh = wh log(gh / ph)
     with (x, y) box centres and (w, h) sizes. Returns Tensor[N, 4].
     """
-    check_boxes("reference_boxes", reference_boxes)
-    check_boxes("proposals", proposals)
-    if reference_boxes.shape[0] != proposals.shape[0]:
-        raise ValueError(
-            f"reference_boxes and proposals must have the same length, "
-            f"got {reference_boxes.shape[0]} and {proposals.shape[0]}"
-        )
+    _check_encode_boxes(reference_boxes, proposals)
     wx, wy, ww, wh = _check_weights(weights)
     pw = proposals[:, 2] - proposals[:, 0]
     ph = proposals[:, 3] - proposals[:, 1]
@@ -159,17 +188,7 @@ def decode_boxes(
     The inverse of ``encode_boxes``; dw, dh are clamped at log(1000 / 16) before exp()
     so one wild prediction cannot overflow. Returns Tensor[N, 4k].
     """
-    check_tensor("rel_codes", rel_codes)
-    check_boxes("boxes", boxes)
-    if (
-        rel_codes.dim() != 2
-        or rel_codes.shape[1] % 4 != 0
-        or rel_codes.shape[0] != boxes.shape[0]
-    ):
-        raise ValueError(
-            f"rel_codes must have shape ({boxes.shape[0]}, 4k) to match boxes, "
-            f"got {tuple(rel_codes.shape)}"
-        )
+    _check_decode_boxes(rel_codes, boxes)
     wx, wy, ww, wh = _check_weights(weights)
     boxes = boxes.to(rel_codes.dtype)
     widths = (boxes[:, 2] - boxes[:, 0])[:, None]
@@ -226,13 +245,7 @@ def clip_boxes(boxes: Tensor, size: tuple[int, int]) -> Tensor:
 
     ``boxes`` Tensor[..., 4]. Returns a new tensor of the same shape.
     """
-    check_tensor("boxes", boxes)
-    if boxes.dim() < 1 or boxes.shape[-1] != 4:
-        raise ValueError(f"boxes must have shape (..., 4), got {tuple(boxes.shape)}")
-    if len(size) != 2 or min(size) < 0:
-        raise ValueError(
-            f"size must be (height, width) with non-negative entries, got {tuple(size)}"
-        )
+    _check_clip_boxes(boxes, size)
     height, width = size
     x = boxes[..., 0::2].clamp(min=0, max=width)
     y = boxes[..., 1::2].clamp(min=0, max=height)

@@ -28,6 +28,16 @@ __all__ = [
     "make_scene_dataset",
 ]
 
+
+# Argument checks live here, outside the shown sections, so each function reads as its math.
+def _check_scene_dataset(num_images: int, landscape_fraction: float) -> None:
+    if num_images < 0 or not 0.0 <= landscape_fraction <= 1.0:
+        raise ValueError(
+            f"num_images must be >= 0 and landscape_fraction in [0, 1], "
+            f"got {num_images} and {landscape_fraction}"
+        )
+
+
 # --8<-- [start:make_image]
 CLASSES = ("background", "rectangle", "ellipse", "triangle")  # label 0 is background
 
@@ -264,11 +274,7 @@ def make_scene_dataset(
 ) -> tuple[list[Tensor], list[Tensor], list[Tensor]]:
     """``num_images`` scenes from ``seed``: lists of images (each Tensor[3, H, W], H x W one of
     ``sizes``: the first with probability ``landscape_fraction``), boxes and labels."""
-    if num_images < 0 or not 0.0 <= landscape_fraction <= 1.0:
-        raise ValueError(
-            f"num_images must be >= 0 and landscape_fraction in [0, 1], "
-            f"got {num_images} and {landscape_fraction}"
-        )
+    _check_scene_dataset(num_images, landscape_fraction)
     generator = torch.Generator().manual_seed(seed)
     scenes = []
     for _ in range(num_images):

@@ -70,6 +70,15 @@ def ap_from_matches(scores: Tensor, is_tp: Tensor, num_gt: int) -> float:
 # --8<-- [end:ap_from_matches]
 
 
+# Argument checks live here, outside the shown sections, so each function reads as its math.
+def _check_same_length(detections: Sequence, ground_truths: Sequence) -> None:
+    if len(detections) != len(ground_truths):
+        raise ValueError(
+            f"detections and ground_truths must have the same length, "
+            f"got {len(detections)} and {len(ground_truths)}"
+        )
+
+
 # --8<-- [start:average_precision]
 def average_precision(
     detections: Sequence[tuple[Tensor, Tensor, Tensor]],
@@ -82,11 +91,7 @@ def average_precision(
 
     Returns {"ap": [AP of class 1, ..., num_classes], "map": mean over classes that have gt}.
     """
-    if len(detections) != len(ground_truths):
-        raise ValueError(
-            f"detections and ground_truths must have the same length, "
-            f"got {len(detections)} and {len(ground_truths)}"
-        )
+    _check_same_length(detections, ground_truths)
     aps = []
     for c in range(1, num_classes + 1):
         scores, flags, num_gt = [], [], 0
@@ -112,11 +117,7 @@ def _check_eval_inputs(
 ) -> None:
     if not isinstance(num_classes, int) or num_classes < 1:
         raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
-    if len(detections) != len(ground_truths):
-        raise ValueError(
-            f"detections and ground_truths must have the same length, "
-            f"got {len(detections)} and {len(ground_truths)}"
-        )
+    _check_same_length(detections, ground_truths)
     for i, (det, gt) in enumerate(zip(detections, ground_truths)):
         if len(det) != 3 or len(gt) != 2:
             raise ValueError(

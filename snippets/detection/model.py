@@ -23,7 +23,43 @@ from snippets.detection.rpn import RPNHead, flatten_rpn_outputs, proposal_layer
 from snippets.detection.targets import anchor_targets, proposal_targets
 # --8<-- [end:imports]
 
+from types import SimpleNamespace
+
 __all__ = ["DetectorConfig", "TinyFasterRCNN"]
+
+
+# Argument checks live here, outside the shown sections, so the code reads as the model.
+def _check_detector_config(defaults: object, overrides: dict[str, object]) -> None:
+    """Raise unless ``overrides`` name known settings and the result is consistent."""
+    for key in overrides:
+        if not hasattr(defaults, key):
+            raise TypeError(f"unknown DetectorConfig setting {key!r}")
+    cfg = SimpleNamespace(**{**vars(defaults), **overrides})
+    if cfg.pooling_mode not in ("align", "pool"):
+        raise ValueError(
+            f"pooling_mode must be 'align' or 'pool', got {cfg.pooling_mode!r}"
+        )
+    if cfg.box_convention not in ("continuous", "plus1"):
+        raise ValueError(
+            "box_convention must be 'continuous' or 'plus1', "
+            f"got {cfg.box_convention!r}"
+        )
+    pools = (cfg.stride // cfg.stem_stride).bit_length() - 1
+    if (
+        cfg.stride % cfg.stem_stride
+        or (cfg.stride // cfg.stem_stride) != 2**pools
+        or len(cfg.channels) < pools
+    ):
+        raise ValueError(
+            f"stride / stem_stride must be a power of two with one conv block per 2x "
+            f"pooling, got stride {cfg.stride}, stem_stride {cfg.stem_stride} and "
+            f"{len(cfg.channels)} blocks"
+        )
+
+
+def _check_training_targets(boxes: object, labels: object) -> None:
+    if boxes is None or labels is None:
+        raise ValueError("training needs boxes and labels for every image")
 
 
 # --8<-- [start:config]
@@ -58,29 +94,9 @@ class DetectorConfig:
             "continuous"  # test-time decoder; "plus1": jwyang's, mismatched
         )
         self.score_thresh, self.test_nms, self.detections_per_image = 0.05, 0.3, 20
+        _check_detector_config(self, overrides)
         for key, value in overrides.items():
-            if not hasattr(self, key):
-                raise TypeError(f"unknown DetectorConfig setting {key!r}")
             setattr(self, key, value)
-        if self.pooling_mode not in ("align", "pool"):
-            raise ValueError(
-                f"pooling_mode must be 'align' or 'pool', got {self.pooling_mode!r}"
-            )
-        if self.box_convention not in ("continuous", "plus1"):
-            raise ValueError(
-                f"box_convention must be 'continuous' or 'plus1', got {self.box_convention!r}"
-            )
-        pools = (self.stride // self.stem_stride).bit_length() - 1
-        if (
-            self.stride % self.stem_stride
-            or (self.stride // self.stem_stride) != 2**pools
-            or len(self.channels) < pools
-        ):
-            raise ValueError(
-                f"stride / stem_stride must be a power of two with one conv block per 2x "
-                f"pooling, got stride {self.stride}, stem_stride {self.stem_stride} and "
-                f"{len(self.channels)} blocks"
-            )
 
     def as_dict(self) -> dict[str, object]:
         return dict(vars(self))
@@ -189,8 +205,7 @@ class TinyFasterRCNN(nn.Module):
         ]
         if not self.training:
             return self._detect(features, proposals, sizes)
-        if boxes is None or labels is None:
-            raise ValueError("training needs boxes and labels for every image")
+        _check_training_targets(boxes, labels)
 
         # RPN losses: sampled anchors only; box loss on positives, normalised by the sample count
         rpn_labels, rpn_targets = zip(

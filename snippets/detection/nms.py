@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torch import Tensor
+# --8<-- [end:imports]
 
 from snippets._checks import check_tensor
 from snippets.detection.boxes import check_boxes
-# --8<-- [end:imports]
 
 __all__ = ["pairwise_iou", "nms", "batched_nms"]
 
@@ -23,6 +23,23 @@ def _check_scores(boxes: Tensor, scores: Tensor, iou_threshold: float) -> None:
         )
     if not iou_threshold >= 0:
         raise ValueError(f"iou_threshold must be >= 0, got {iou_threshold}")
+
+
+def _check_batched_nms(
+    boxes: Tensor, scores: Tensor, idxs: Tensor, iou_threshold: float
+) -> None:
+    _check_scores(boxes, scores, iou_threshold)
+    check_tensor("idxs", idxs, floating=False)
+    if idxs.is_floating_point() or idxs.is_complex():
+        raise TypeError(
+            "idxs must be an integer tensor of category ids, "
+            f"got {idxs.dtype}; convert it with .long()"
+        )
+    if idxs.shape != scores.shape:
+        raise ValueError(
+            f"idxs must have shape ({boxes.shape[0]},) to match boxes, "
+            f"got {tuple(idxs.shape)}"
+        )
 
 
 # --8<-- [start:pairwise_iou]
@@ -91,16 +108,7 @@ def batched_nms(
     Shift every category's boxes by its own offset, larger than any coordinate, so boxes of two
     categories cannot overlap, then run one ``nms``. Returns kept indices by decreasing score.
     """
-    _check_scores(boxes, scores, iou_threshold)
-    check_tensor("idxs", idxs, floating=False)
-    if idxs.is_floating_point() or idxs.is_complex():
-        raise TypeError(
-            f"idxs must be an integer tensor of category ids, got {idxs.dtype}; convert it with .long()"
-        )
-    if idxs.shape != scores.shape:
-        raise ValueError(
-            f"idxs must have shape ({boxes.shape[0]},) to match boxes, got {tuple(idxs.shape)}"
-        )
+    _check_batched_nms(boxes, scores, idxs, iou_threshold)
     if boxes.numel() == 0:
         return torch.empty(0, dtype=torch.int64, device=boxes.device)
     offsets = idxs.to(boxes) * (boxes.max() + 1)

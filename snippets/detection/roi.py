@@ -11,10 +11,10 @@ import math
 
 import torch
 from torch import Tensor, nn
+# --8<-- [end:imports]
 
 from snippets._checks import check_rank, check_tensor
 from snippets.detection.boxes import check_boxes
-# --8<-- [end:imports]
 
 __all__ = ["roi_pool", "roi_align", "RoIPool", "RoIAlign"]
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from snippets._checks import check_tensor
 from snippets.detection.boxes import clip_boxes, decode_boxes
 from snippets.detection.nms import nms
 # --8<-- [end:imports]
+
+from snippets._checks import check_tensor
 
 __all__ = ["RPNHead", "flatten_rpn_outputs", "proposal_layer"]
 
@@ -57,6 +58,32 @@ def flatten_rpn_outputs(objectness: Tensor, deltas: Tensor) -> tuple[Tensor, Ten
 # --8<-- [end:flatten_rpn_outputs]
 
 
+# Argument checks live here, outside the shown sections, so each function reads as its math.
+def _check_proposal_layer(
+    scores: Tensor,
+    deltas: Tensor,
+    anchors: Tensor,
+    pre_nms_top_n: int,
+    post_nms_top_n: int,
+    nms_thresh: float,
+) -> None:
+    check_tensor("scores", scores)
+    if (
+        scores.dim() != 2
+        or deltas.shape != (*scores.shape, 4)
+        or anchors.shape != (scores.shape[1], 4)
+    ):
+        raise ValueError(
+            f"expected scores (N, A), deltas (N, A, 4), anchors (A, 4); got "
+            f"{tuple(scores.shape)}, {tuple(deltas.shape)}, {tuple(anchors.shape)}"
+        )
+    if pre_nms_top_n < 1 or post_nms_top_n < 1 or not nms_thresh >= 0:
+        raise ValueError(
+            "top-N must be >= 1 and nms_thresh >= 0, "
+            f"got {pre_nms_top_n}, {post_nms_top_n}, {nms_thresh}"
+        )
+
+
 # --8<-- [start:proposal_layer]
 def proposal_layer(
     scores: Tensor,
@@ -75,20 +102,9 @@ def proposal_layer(
     (H, W), drop boxes smaller than ``min_size``, keep the ``pre_nms_top_n`` best, run NMS,
     keep the ``post_nms_top_n`` best. Returns lists of Tensor[P, 4] boxes and Tensor[P] scores.
     """
-    check_tensor("scores", scores)
-    if (
-        scores.dim() != 2
-        or deltas.shape != (*scores.shape, 4)
-        or anchors.shape != (scores.shape[1], 4)
-    ):
-        raise ValueError(
-            f"expected scores (N, A), deltas (N, A, 4), anchors (A, 4); got "
-            f"{tuple(scores.shape)}, {tuple(deltas.shape)}, {tuple(anchors.shape)}"
-        )
-    if pre_nms_top_n < 1 or post_nms_top_n < 1 or not nms_thresh >= 0:
-        raise ValueError(
-            f"top-N must be >= 1 and nms_thresh >= 0, got {pre_nms_top_n}, {post_nms_top_n}, {nms_thresh}"
-        )
+    _check_proposal_layer(
+        scores, deltas, anchors, pre_nms_top_n, post_nms_top_n, nms_thresh
+    )
     all_boxes, all_scores = [], []
     for image_scores, image_deltas in zip(scores.detach(), deltas.detach()):
         boxes = clip_boxes(decode_boxes(image_deltas, anchors), image_size)

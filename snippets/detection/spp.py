@@ -15,9 +15,9 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
+# --8<-- [end:imports]
 
 from snippets._checks import check_rank, check_tensor
-# --8<-- [end:imports]
 
 __all__ = [
     "spp_bins",
@@ -56,6 +56,31 @@ def _check_levels(levels: object, mode: object) -> tuple[int, ...]:
 # --8<-- [end:checks]
 
 
+def _check_spp_bins(size: object, n: object) -> None:
+    _check_positive_int("size", size)
+    _check_positive_int("n", n)
+    if size < n:
+        raise ValueError(
+            "size must be >= n (the stride floor(size / n) would be 0), "
+            f"got size={size}, n={n}"
+        )
+
+
+def _check_spp_input(x: object, levels: object, mode: object) -> tuple[int, ...]:
+    """The checked ``levels`` of ``spatial_pyramid_pool``, as a tuple."""
+    check_tensor("x", x)
+    check_rank("x", x, (4,), "(N, C, H, W)")
+    levels = _check_levels(levels, mode)
+    height, width = x.shape[-2:]
+    if min(height, width) < max(levels):
+        raise ValueError(
+            f"x must be at least {max(levels)}x{max(levels)} (the largest level) "
+            "to give every bin its own "
+            f"cells, got H={height}, W={width}; use smaller levels or a larger input"
+        )
+    return levels
+
+
 # --8<-- [start:spp_bins]
 def spp_bins(size: int, n: int) -> tuple[int, int, int]:
     """The paper's pooling geometry for one level on a side of ``size`` (a) cells.
@@ -65,12 +90,7 @@ def spp_bins(size: int, n: int) -> tuple[int, int, int]:
     ``bins`` equals ``n`` only for some ``a`` (e.g. every level of {6, 3, 2, 1} at a = 13).
     Requires ``size >= n`` (otherwise the stride is 0).
     """
-    _check_positive_int("size", size)
-    _check_positive_int("n", n)
-    if size < n:
-        raise ValueError(
-            f"size must be >= n (the stride floor(size / n) would be 0), got size={size}, n={n}"
-        )
+    _check_spp_bins(size, n)
     window = math.ceil(size / n)  # win = ceil(a / n)
     stride = size // n  # str = floor(a / n)
     bins = (size - window) // stride + 1  # windows that fit, no padding
@@ -104,15 +124,8 @@ def spatial_pyramid_pool(
     exactly ``torch.cat([F.adaptive_max_pool2d(x, n).flatten(1) for n in levels], 1)``
     (``adaptive_avg_pool2d`` for ``mode="avg"``). Requires H, W >= max(levels).
     """
-    check_tensor("x", x)
-    check_rank("x", x, (4,), "(N, C, H, W)")
-    levels = _check_levels(levels, mode)
+    levels = _check_spp_input(x, levels, mode)
     height, width = x.shape[-2:]
-    if min(height, width) < max(levels):
-        raise ValueError(
-            f"x must be at least {max(levels)}x{max(levels)} (the largest level) to give every bin its own "
-            f"cells, got H={height}, W={width}; use smaller levels or a larger input"
-        )
     reduce = (
         (lambda t, dim: t.amax(dim)) if mode == "max" else (lambda t, dim: t.mean(dim))
     )

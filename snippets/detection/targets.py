@@ -89,6 +89,19 @@ def anchor_targets(
 # --8<-- [end:anchor_targets]
 
 
+# Argument checks live here, outside the shown sections, so each function reads as its math.
+def _check_proposal_targets(
+    proposals: Tensor, gt_boxes: Tensor, gt_labels: Tensor
+) -> None:
+    check_boxes("proposals", proposals)
+    check_boxes("gt_boxes", gt_boxes)
+    if gt_labels.shape != (gt_boxes.shape[0],):
+        raise ValueError(
+            f"gt_labels must have shape ({gt_boxes.shape[0]},), "
+            f"got {tuple(gt_labels.shape)}"
+        )
+
+
 # --8<-- [start:proposal_targets]
 def proposal_targets(
     proposals: Tensor,
@@ -109,12 +122,7 @@ def proposal_targets(
     background; at most ``fg_fraction`` of ``batch_size`` are foreground. Targets use
     ``weights`` (10, 10, 5, 5), i.e. jwyang's normalising stds (0.1, 0.1, 0.2, 0.2).
     """
-    check_boxes("proposals", proposals)
-    check_boxes("gt_boxes", gt_boxes)
-    if gt_labels.shape != (gt_boxes.shape[0],):
-        raise ValueError(
-            f"gt_labels must have shape ({gt_boxes.shape[0]},), got {tuple(gt_labels.shape)}"
-        )
+    _check_proposal_targets(proposals, gt_boxes, gt_labels)
     rois = torch.cat([proposals, gt_boxes])
     if gt_boxes.shape[0] == 0:
         labels = torch.zeros(rois.shape[0], dtype=torch.int64)

@@ -17,14 +17,7 @@ Twins: jwyang/faster-rcnn.pytorch ``trainval_net.py`` and ``lib/roi_data_layer/r
 # --8<-- [start:imports]
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import datetime as dt
-import json
-import os
-import platform
-import sys
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -32,10 +25,22 @@ import torch
 from torch import Tensor, nn
 from tqdm import tqdm
 
-from snippets.detection.data import make_scene_dataset
-from snippets.detection.metrics import average_precision, coco_map
-from snippets.detection.model import DetectorConfig, TinyFasterRCNN
+from snippets.detection.metrics import average_precision
+from snippets.detection.model import TinyFasterRCNN
 # --8<-- [end:imports]
+
+# for the command line, the run record and the COCO scores (not shown on the page)
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+
+from snippets.detection.data import make_scene_dataset
+from snippets.detection.metrics import coco_map
+from snippets.detection.model import DetectorConfig
 
 __all__ = [
     "train",
@@ -54,6 +59,40 @@ __all__ = [
     "log_lines",
     "best_iou_per_object",
 ]
+
+
+# Argument checks live here, outside the shown sections, so each function reads as
+# the training loop it is.
+def _check_train_config(config: TrainConfig) -> None:
+    if config.optimizer not in ("sgd", "adam"):
+        raise ValueError(
+            "optimizer must be 'sgd' or 'adam' (jwyang's --o), "
+            f"got {config.optimizer!r}"
+        )
+    for name in (
+        "epochs",
+        "batch_size",
+        "lr_decay_step",
+        "disp_interval",
+        "train_images",
+    ):
+        if getattr(config, name) < 1:
+            raise ValueError(f"{name} must be >= 1, got {getattr(config, name)}")
+    if not config.lr > 0:
+        raise ValueError(f"lr must be > 0, got {config.lr}")
+
+
+def _check_batch_size(batch_size: int) -> None:
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+
+
+def _check_pooling_mode(checkpoint: dict, model: nn.Module) -> None:
+    if checkpoint["pooling_mode"] != model.cfg.pooling_mode:
+        raise ValueError(
+            f"checkpoint was trained with pooling_mode={checkpoint['pooling_mode']!r}, "
+            f"the model uses {model.cfg.pooling_mode!r}"
+        )
 
 
 # --8<-- [start:TrainConfig]
@@ -79,21 +118,7 @@ class TrainConfig:
     test_images: int = 200
 
     def __post_init__(self) -> None:
-        if self.optimizer not in ("sgd", "adam"):
-            raise ValueError(
-                f"optimizer must be 'sgd' or 'adam' (jwyang's --o), got {self.optimizer!r}"
-            )
-        for name in (
-            "epochs",
-            "batch_size",
-            "lr_decay_step",
-            "disp_interval",
-            "train_images",
-        ):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr}")
+        _check_train_config(self)
 # --8<-- [end:TrainConfig]
 
 
@@ -146,8 +171,7 @@ def aspect_ratio_batches(
     batches, shuffle whole batches, and put the leftover (len % batch_size) last.
     Returns the image indices of each batch.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    _check_batch_size(batch_size)
     ratio_index = torch.argsort(
         torch.as_tensor(ratios, dtype=torch.float64), stable=True
     )
@@ -230,11 +254,7 @@ def load_checkpoint(
 ) -> tuple[int, list[dict]]:
     """``--r``: restore weights and optimizer; returns (start epoch, history so far)."""
     checkpoint = torch.load(path, weights_only=False)
-    if checkpoint["pooling_mode"] != model.cfg.pooling_mode:
-        raise ValueError(
-            f"checkpoint was trained with pooling_mode={checkpoint['pooling_mode']!r}, "
-            f"the model uses {model.cfg.pooling_mode!r}"
-        )
+    _check_pooling_mode(checkpoint, model)
     model.load_state_dict(checkpoint["model"])
     optimizer.load_state_dict(checkpoint["optimizer"])
     return checkpoint["epoch"], checkpoint["history"]

@@ -25,6 +25,39 @@ __all__ = [
 ]
 
 
+# Argument checks live here, outside the shown sections, so each function reads as
+# the measurement it makes.
+def _check_bandwidth_args(method: str, nbytes: int, workers: int, repeats: int) -> None:
+    if method not in ("copy", "triad"):
+        raise ValueError(f"method must be 'copy' or 'triad', got {method!r}")
+    if nbytes < 8:
+        raise ValueError(f"nbytes must be >= 8, got {nbytes}")
+    if workers < 1 or repeats < 1:
+        raise ValueError(
+            f"workers and repeats must be >= 1, got {workers} and {repeats}"
+        )
+
+
+def _check_latency_args(nbytes: int, steps: int) -> None:
+    if nbytes < 64 or steps < 1:
+        raise ValueError(
+            f"nbytes must be >= 64 and steps >= 1, got {nbytes} and {steps}"
+        )
+
+
+def _check_workers(workers: int | None) -> None:
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be >= 1 or None, got {workers}")
+
+
+def _check_intensity_args(flops_per_element: float, bytes_per_element: float) -> None:
+    if flops_per_element < 0 or bytes_per_element <= 0:
+        raise ValueError(
+            "need flops >= 0 and bytes > 0, "
+            f"got {flops_per_element} and {bytes_per_element}"
+        )
+
+
 # --8<-- [start:measure_bandwidth]
 @dataclass(frozen=True)
 class Bandwidth:
@@ -61,14 +94,7 @@ def measure_bandwidth(
     copy: ``np.copyto`` on ``workers`` threads (2 arrays move);
     triad: a fused numba loop on ``workers`` threads (3 arrays move).
     """
-    if method not in ("copy", "triad"):
-        raise ValueError(f"method must be 'copy' or 'triad', got {method!r}")
-    if nbytes < 8:
-        raise ValueError(f"nbytes must be >= 8, got {nbytes}")
-    if workers < 1 or repeats < 1:
-        raise ValueError(
-            f"workers and repeats must be >= 1, got {workers} and {repeats}"
-        )
+    _check_bandwidth_args(method, nbytes, workers, repeats)
     n = nbytes // 8
     b, c = np.ones(n), np.full(n, 2.0)
     a = np.zeros(n)  # touched here, so timing sees no first-touch page faults
@@ -123,10 +149,7 @@ def measure_latency(
     The slots are linked in a random order into one cycle, which defeats caches
     and prefetchers when ``nbytes`` exceeds the last-level cache.
     """
-    if nbytes < 64 or steps < 1:
-        raise ValueError(
-            f"nbytes must be >= 64 and steps >= 1, got {nbytes} and {steps}"
-        )
+    _check_latency_args(nbytes, steps)
     n = nbytes // 8
     order = np.random.default_rng(seed).permutation(n)
     next_index = np.empty(n, dtype=np.int64)
@@ -149,8 +172,7 @@ def measure_peak_flops(
 
     ``workers``: BLAS threads (``threadpoolctl``); None: the library's default.
     """
-    if workers is not None and workers < 1:
-        raise ValueError(f"workers must be >= 1 or None, got {workers}")
+    _check_workers(workers)
     rng = np.random.default_rng(0)
     a, b = (
         rng.standard_normal((n, n)).astype(dtype),
@@ -164,9 +186,6 @@ def measure_peak_flops(
 # --8<-- [start:arithmetic_intensity]
 def arithmetic_intensity(flops_per_element: float, bytes_per_element: float) -> float:
     """Flops per byte of memory traffic: above the machine balance a kernel can be compute-bound."""
-    if flops_per_element < 0 or bytes_per_element <= 0:
-        raise ValueError(
-            f"need flops >= 0 and bytes > 0, got {flops_per_element} and {bytes_per_element}"
-        )
+    _check_intensity_args(flops_per_element, bytes_per_element)
     return flops_per_element / bytes_per_element
 # --8<-- [end:arithmetic_intensity]

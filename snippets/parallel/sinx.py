@@ -72,6 +72,29 @@ def _check_workers(workers: object) -> int:
 # --8<-- [end:checks]
 
 
+def _check_rung(rung: object) -> str:
+    """``rung`` must be one of ``RUNGS``."""
+    if rung not in RUNGS:
+        raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
+    return rung
+
+
+def _check_tensor_x(x: object) -> torch.Tensor:
+    """``x`` must be a 1-D float32/float64 torch tensor (``_check_x`` for torch)."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    if x.dtype not in (torch.float32, torch.float64):
+        raise TypeError(
+            f"x must have dtype float32 or float64, got {x.dtype}; "
+            "convert it with x.float()"
+        )
+    if x.dim() != 1:
+        raise ValueError(
+            f"x must be 1-D, got shape {tuple(x.shape)}; flatten it with x.flatten()"
+        )
+    return x
+
+
 # --8<-- [start:work]
 def flops_per_element(rung: str, terms: int) -> int:
     """Flops a rung executes per element, counted from its loop (comments there).
@@ -80,9 +103,7 @@ def flops_per_element(rung: str, terms: int) -> int:
     numer) and 2 for x^3; every other rung: 3 per term (numer * c, +=,
     numer *= x2) and 2 for x2 and x^3.
     """
-    terms = _check_terms(terms)
-    if rung not in RUNGS:
-        raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
+    terms, rung = _check_terms(terms), _check_rung(rung)
     return 5 * terms + 2 if rung == "scalar" else 3 * terms + 2
 
 
@@ -94,9 +115,7 @@ def bytes_per_element(rung: str, terms: int, itemsize: int) -> int:
     7 + 6 per term; the scalar and the fused compiled rung read x once and
     write the result once.
     """
-    terms = _check_terms(terms)
-    if rung not in RUNGS:
-        raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
+    terms, rung = _check_terms(terms), _check_rung(rung)
     passes = 7 + 8 * terms  # NumPy rungs: array reads and writes, see _sinx_numpy_into
     accesses = {
         "numpy": passes,
@@ -345,17 +364,7 @@ def sinx_torch(
     Returns:
         Tensor[N] of x's dtype, on ``device``
     """
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
-    if x.dtype not in (torch.float32, torch.float64):
-        raise TypeError(
-            f"x must have dtype float32 or float64, got {x.dtype}; convert it with x.float()"
-        )
-    if x.dim() != 1:
-        raise ValueError(
-            f"x must be 1-D, got shape {tuple(x.shape)}; flatten it with x.flatten()"
-        )
-    terms = _check_terms(terms)
+    x, terms = _check_tensor_x(x), _check_terms(terms)
     x = x.to(device) if device is not None else x
     x2 = x * x  # 1 flop; 1 read, 1 write
     numer = x2 * x  # 1 flop; 2 reads, 1 write

@@ -36,6 +36,31 @@ def _check_processors(processors) -> np.ndarray:
     return p
 
 
+def _check_speedup_args(workers: tuple[int, ...], repeats: int) -> None:
+    if not workers or workers[0] != 1 or any(p < 1 for p in workers):
+        raise ValueError(
+            f"workers must start with 1 and hold counts >= 1, got {workers}"
+        )
+    if repeats < 1:
+        raise ValueError(f"repeats must be >= 1, got {repeats}")
+
+
+def _check_points(processors, speedups) -> tuple[np.ndarray, np.ndarray]:
+    """``processors`` and ``speedups`` as float arrays, checked for a fit of f."""
+    p = _check_processors(processors)
+    s = np.asarray(speedups, dtype=np.float64)
+    if p.shape != s.shape or p.ndim != 1:
+        raise ValueError(
+            "processors and speedups must be 1-D of equal length, "
+            f"got {p.shape} and {s.shape}"
+        )
+    if np.any(s <= 0):
+        raise ValueError(f"speedups must be > 0, got {speedups}")
+    if not np.any(1.0 - 1.0 / p > 0):
+        raise ValueError("need at least one point with processors > 1 to fit f")
+    return p, s
+
+
 # --8<-- [start:amdahl_speedup]
 def amdahl_speedup(parallel_fraction, processors):
     """Amdahl's law: the speedup of a *fixed* job whose fraction f runs in parallel.
@@ -101,12 +126,7 @@ def measure_speedup(
     every worker count alike instead of one of them.
     """
     workers = tuple(int(p) for p in workers)
-    if not workers or workers[0] != 1 or any(p < 1 for p in workers):
-        raise ValueError(
-            f"workers must start with 1 and hold counts >= 1, got {workers}"
-        )
-    if repeats < 1:
-        raise ValueError(f"repeats must be >= 1, got {repeats}")
+    _check_speedup_args(workers, repeats)
     for p in workers:
         run(p)  # warm-up
     times: dict[int, list[float]] = {p: [] for p in workers}
@@ -129,16 +149,7 @@ def fit_parallel_fraction(
     a = 1 - 1/P, b = 1 - 1/S. Points with P = 1 carry no information.
     Returns f clipped to [0, 1].
     """
-    p = _check_processors(processors)
-    s = np.asarray(speedups, dtype=np.float64)
-    if p.shape != s.shape or p.ndim != 1:
-        raise ValueError(
-            f"processors and speedups must be 1-D of equal length, got {p.shape} and {s.shape}"
-        )
-    if np.any(s <= 0):
-        raise ValueError(f"speedups must be > 0, got {speedups}")
+    p, s = _check_points(processors, speedups)
     a, b = 1.0 - 1.0 / p, 1.0 - 1.0 / s
-    if not np.any(a > 0):
-        raise ValueError("need at least one point with processors > 1 to fit f")
     return float(np.clip((a * b).sum() / (a * a).sum(), 0.0, 1.0))
 # --8<-- [end:fit_parallel_fraction]
