@@ -24,7 +24,8 @@ __all__ = [
 ]
 
 
-# Argument checks live here, outside the shown sections, so each function reads as its math.
+# Argument checks live here, outside the shown sections, so each function reads
+# as its math.
 def _check_generate_anchors(
     base_size: int, ratios: Sequence[float], scales: Sequence[float]
 ) -> None:
@@ -78,11 +79,12 @@ def generate_anchors(
     ratios: Sequence[float] = (0.5, 1, 2),
     scales: Sequence[float] = (8, 16, 32),
 ) -> Tensor:
-    """jwyang's anchors for one feature-map cell: Tensor[len(ratios) * len(scales), 4], ratio-major.
+    """jwyang's anchors for one cell: Tensor[len(ratios) * len(scales), 4], ratio-major.
 
     Start from the base box [0, 0, base_size - 1, base_size - 1] (centre 7.5 for 16);
-    for each ratio = h / w keep the area: w = round(sqrt(area / ratio)), h = round(w * ratio);
-    then multiply w and h by each scale. Widths count pixels inclusively (w = x2 - x1 + 1).
+    for each ratio = h / w keep the area: w = round(sqrt(area / ratio)),
+    h = round(w * ratio); then multiply w and h by each scale. Widths count pixels
+    inclusively (w = x2 - x1 + 1).
     """
     _check_generate_anchors(base_size, ratios, scales)
     ratios_t = torch.tensor(ratios, dtype=torch.float64)
@@ -111,7 +113,9 @@ def cell_anchors(
     sizes: Sequence[float] = (128, 256, 512),
     aspect_ratios: Sequence[float] = (0.5, 1.0, 2.0),
 ) -> Tensor:
-    """torchvision's zero-centred cell anchors: Tensor[len(ratios) * len(sizes), 4], ratio-major.
+    """torchvision's zero-centred cell anchors: Tensor[len(ratios) * len(sizes), 4].
+
+    Ratio-major, as ``generate_anchors``.
 
     h / w = ratio, area = size^2: w = size / sqrt(ratio), h = size * sqrt(ratio), box
     [-w/2, -h/2, w/2, h/2], rounded (as ``AnchorGenerator.generate_anchors``).
@@ -129,11 +133,12 @@ def cell_anchors(
 def grid_anchors(
     base_anchors: Tensor, feature_size: tuple[int, int], stride: int | tuple[int, int]
 ) -> Tensor:
-    """Shift ``base_anchors`` (Tensor[A, 4]) to every cell of a feature map of ``feature_size`` (H, W).
+    """Shift ``base_anchors`` (Tensor[A, 4]) to every cell of a feature map of
+    ``feature_size`` (H, W).
 
-    Cell (i, j) shifts by (j * stride_x, i * stride_y). Returns Tensor[H * W * A, 4], ordered
-    row by row, then column, then anchor — the order of a conv head's (A, H, W) output permuted
-    to (H, W, A).
+    Cell (i, j) shifts by (j * stride_x, i * stride_y). Returns Tensor[H * W * A, 4],
+    ordered row by row, then column, then anchor — the order of a conv head's (A, H, W)
+    output permuted to (H, W, A).
     """
     _check_grid_anchors(base_anchors, feature_size, stride)
     height, width = feature_size
@@ -154,7 +159,7 @@ def grid_anchors(
 def feature_map_size(
     backbone: nn.Module, image_size: tuple[int, int]
 ) -> tuple[int, int]:
-    """(H, W) of the feature map ``backbone`` makes of an image of ``image_size`` (H, W).
+    """(H, W) of the feature map ``backbone`` makes of an ``image_size`` (H, W) image.
 
     Runs the backbone on a tensor of the device of its parameters: build the backbone
     under ``torch.device("meta")`` and only the shapes are computed, no arithmetic.

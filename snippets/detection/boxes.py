@@ -35,19 +35,22 @@ __all__ = [
 
 # --8<-- [start:check_boxes]
 def check_boxes(name: str, boxes: object, columns: int = 4) -> Tensor:
-    """Raise unless ``boxes`` is a floating Tensor[N, columns] whose last four columns have x1 <= x2, y1 <= y2."""
+    """Raise unless ``boxes`` is a floating Tensor[N, columns] whose last four columns
+    have x1 <= x2, y1 <= y2."""
     check_tensor(name, boxes)
     layout = "(x1, y1, x2, y2)" if columns == 4 else "(batch_index, x1, y1, x2, y2)"
     if boxes.dim() != 2 or boxes.shape[1] != columns:
         raise ValueError(
-            f"{name} must have shape (N, {columns}) as {layout}, got {tuple(boxes.shape)}"
+            f"{name} must have shape (N, {columns}) as {layout}, "
+            f"got {tuple(boxes.shape)}"
         )
     xyxy = boxes[:, -4:]
     bad = (xyxy[:, 2] < xyxy[:, 0]) | (xyxy[:, 3] < xyxy[:, 1])
     if bool(bad.any()):
         row = int(bad.nonzero()[0, 0])
         raise ValueError(
-            f"{name} must satisfy x1 <= x2 and y1 <= y2, got row {row}: {xyxy[row].tolist()}"
+            f"{name} must satisfy x1 <= x2 and y1 <= y2, "
+            f"got row {row}: {xyxy[row].tolist()}"
         )
     return boxes
 # --8<-- [end:check_boxes]
@@ -63,7 +66,7 @@ def box_area(boxes: Tensor) -> Tensor:
 
 # --8<-- [start:box_iou]
 def box_iou(boxes1: Tensor, boxes2: Tensor) -> Tensor:
-    """Intersection over union of every pair. ``boxes1`` Tensor[N, 4], ``boxes2`` Tensor[M, 4].
+    """IoU of every pair. ``boxes1`` Tensor[N, 4], ``boxes2`` Tensor[M, 4].
 
     Returns Tensor[N, M] with IoU = |A ∩ B| / (|A| + |B| - |A ∩ B|).
     """
@@ -85,7 +88,8 @@ def box_iou(boxes1: Tensor, boxes2: Tensor) -> Tensor:
 
 # --8<-- [start:box_iou_plus1]
 def box_iou_plus1(boxes1: Tensor, boxes2: Tensor) -> Tensor:
-    """IoU with jwyang/Caffe's pixel-index convention: a box covers x1..x2 inclusive, width x2 - x1 + 1."""
+    """IoU with jwyang/Caffe's pixel-index convention: a box covers x1..x2 inclusive,
+    width x2 - x1 + 1."""
     check_boxes("boxes1", boxes1)
     check_boxes("boxes2", boxes2)
     area1 = (boxes1[:, 2] - boxes1[:, 0] + 1) * (boxes1[:, 3] - boxes1[:, 1] + 1)
@@ -111,7 +115,8 @@ def _check_weights(
     return tuple(float(w) for w in weights)
 
 
-# Argument checks live here, outside the shown sections, so each function reads as its math.
+# Argument checks live here, outside the shown sections, so each function reads
+# as its math.
 def _check_encode_boxes(reference_boxes: object, proposals: object) -> None:
     check_boxes("reference_boxes", reference_boxes)
     check_boxes("proposals", proposals)
@@ -152,9 +157,11 @@ def encode_boxes(
     proposals: Tensor,
     weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
 ) -> Tensor:
-    """Regression targets that move ``proposals`` onto ``reference_boxes`` (both Tensor[N, 4]).
+    """Regression targets that move ``proposals`` onto ``reference_boxes`` (both
+    Tensor[N, 4]).
 
-    dx = wx (gx - px) / pw,  dy = wy (gy - py) / ph,  dw = ww log(gw / pw),  dh = wh log(gh / ph)
+    dx = wx (gx - px) / pw,  dy = wy (gy - py) / ph,
+    dw = ww log(gw / pw),    dh = wh log(gh / ph)
     with (x, y) box centres and (w, h) sizes. Returns Tensor[N, 4].
     """
     _check_encode_boxes(reference_boxes, proposals)
@@ -183,7 +190,8 @@ def decode_boxes(
     boxes: Tensor,
     weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
 ) -> Tensor:
-    """Apply deltas ``rel_codes`` (Tensor[N, 4k]: k sets of dx, dy, dw, dh) to ``boxes`` (Tensor[N, 4]).
+    """Apply deltas ``rel_codes`` (Tensor[N, 4k]: k sets of dx, dy, dw, dh) to ``boxes``
+    (Tensor[N, 4]).
 
     The inverse of ``encode_boxes``; dw, dh are clamped at log(1000 / 16) before exp()
     so one wild prediction cannot overflow. Returns Tensor[N, 4k].
@@ -227,7 +235,7 @@ def encode_boxes_plus1(reference_boxes: Tensor, proposals: Tensor) -> Tensor:
 
 
 def decode_boxes_plus1(deltas: Tensor, boxes: Tensor) -> Tensor:
-    """jwyang's ``bbox_transform_inv``: +1 widths in, but x2 = cx + 0.5 w (no -1) out."""
+    """jwyang's ``bbox_transform_inv``: +1 widths in, x2 = cx + 0.5 w (no -1) out."""
     check_boxes("boxes", boxes)
     w, h = boxes[:, 2] - boxes[:, 0] + 1, boxes[:, 3] - boxes[:, 1] + 1
     cx, cy = boxes[:, 0] + 0.5 * w, boxes[:, 1] + 0.5 * h
@@ -241,7 +249,9 @@ def decode_boxes_plus1(deltas: Tensor, boxes: Tensor) -> Tensor:
 
 # --8<-- [start:clip_boxes]
 def clip_boxes(boxes: Tensor, size: tuple[int, int]) -> Tensor:
-    """Clamp x to [0, width] and y to [0, height]; ``size`` is (height, width) as in torchvision.
+    """Clamp x to [0, width] and y to [0, height]; ``size`` is (height, width).
+
+    The order of ``size`` is torchvision's.
 
     ``boxes`` Tensor[..., 4]. Returns a new tensor of the same shape.
     """

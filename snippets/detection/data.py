@@ -29,7 +29,8 @@ __all__ = [
 ]
 
 
-# Argument checks live here, outside the shown sections, so each function reads as its math.
+# Argument checks live here, outside the shown sections, so each function reads
+# as its math.
 def _check_scene_dataset(num_images: int, landscape_fraction: float) -> None:
     if num_images < 0 or not 0.0 <= landscape_fraction <= 1.0:
         raise ValueError(
@@ -163,13 +164,15 @@ def make_scene(
     min_visible: float = 0.5,
     clutter: int = 6,
 ) -> tuple[Tensor, Tensor, Tensor]:
-    """One cluttered image (Tensor[3, H, W] in [0, 1]), its boxes (Tensor[K, 4]) and labels (Tensor[K]).
+    """One cluttered image (Tensor[3, H, W] in [0, 1]), its boxes (Tensor[K, 4]) and
+    labels (Tensor[K]).
 
-    Objects of the 5 ``SCENE_CLASSES`` have a size sqrt(w * h) log-uniform in ``object_size``,
-    an aspect ratio in [1/2, 2] and a colour at least 0.25 brighter or darker than the background
-    under them; later objects occlude earlier ones, but every object keeps at least
-    ``min_visible`` of its pixels. ``clutter`` unlabelled strokes and blobs are drawn,
-    half under and half over the objects. Boxes enclose the whole object, hidden parts included.
+    Objects of the 5 ``SCENE_CLASSES`` have a size sqrt(w * h) log-uniform in
+    ``object_size``, an aspect ratio in [1/2, 2] and a colour at least 0.25 brighter or
+    darker than the background under them; later objects occlude earlier ones, but every
+    object keeps at least ``min_visible`` of its pixels. ``clutter`` unlabelled strokes
+    and blobs are drawn, half under and half over the objects. Boxes enclose the whole
+    object, hidden parts included.
     """
     height, width = size
     ys, xs = torch.meshgrid(
@@ -235,13 +238,12 @@ def make_scene(
         colour = (under + step + 0.15 * torch.randn(3, 1, generator=generator)).clamp(
             0, 1
         )
-        mask = torch.zeros(
-            height, width, dtype=torch.bool
-        )  # the shape, computed inside its box only
+        # the shape, computed inside its box only
+        mask = torch.zeros(height, width, dtype=torch.bool)
         mask[y1 : y1 + h, x1 : x1 + w] = _shape_mask(
             label, xs[y1 : y1 + h, x1 : x1 + w], ys[y1 : y1 + h, x1 : x1 + w], box
         )
-        # occlusion: drawn on top, but every earlier object keeps min_visible of its pixels
+        # occlusion: drawn on top; every earlier object keeps min_visible of its pixels
         covered = torch.where(mask, len(boxes), owner)
         visible = torch.bincount(covered[covered >= 0], minlength=len(boxes) + 1)[
             : len(boxes)
@@ -272,8 +274,9 @@ def make_scene_dataset(
     sizes: tuple[tuple[int, int], ...] = SCENE_SIZES,
     landscape_fraction: float = 2 / 3,
 ) -> tuple[list[Tensor], list[Tensor], list[Tensor]]:
-    """``num_images`` scenes from ``seed``: lists of images (each Tensor[3, H, W], H x W one of
-    ``sizes``: the first with probability ``landscape_fraction``), boxes and labels."""
+    """``num_images`` scenes from ``seed``: lists of images (each Tensor[3, H, W], H x W
+    one of ``sizes``: the first with probability ``landscape_fraction``), boxes and
+    labels."""
     _check_scene_dataset(num_images, landscape_fraction)
     generator = torch.Generator().manual_seed(seed)
     scenes = []

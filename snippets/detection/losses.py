@@ -38,8 +38,10 @@ def smooth_l1_loss(
     """Smooth L1 as written in Fast/Faster R-CNN, with x = input - target:
 
     0.5 * (sigma * x)^2  if |x| < 1 / sigma^2,  else |x| - 0.5 / sigma^2.
-    This is exactly F.smooth_l1_loss(beta=1 / sigma^2), since 0.5 (sigma x)^2 = 0.5 x^2 / beta.
-    ``input``, ``target``: Tensor[*], same shape. ``reduction``: "none" | "mean" | "sum".
+    This is exactly F.smooth_l1_loss(beta=1 / sigma^2),
+    since 0.5 (sigma x)^2 = 0.5 x^2 / beta.
+    ``input``, ``target``: Tensor[*], same shape.
+    ``reduction``: "none" | "mean" | "sum".
     """
     _check_smooth_l1_loss(input, target, sigma, reduction)
     beta = 1.0 / sigma**2  # the switch point between the quadratic and the linear part

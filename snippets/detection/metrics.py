@@ -35,8 +35,9 @@ def match_detections(
 ) -> Tensor:
     """True positive flags (Tensor[D], bool) for detections of one class in one image.
 
-    In order of decreasing score, a detection is a true positive if its best-overlapping gt
-    (IoU >= ``iou_threshold``) is not yet taken; a second detection of the same gt is a false positive.
+    In order of decreasing score, a detection is a true positive if its best-overlapping
+    gt (IoU >= ``iou_threshold``) is not yet taken; a second detection of the same gt is
+    a false positive.
     """
     is_tp = torch.zeros(boxes.shape[0], dtype=torch.bool)
     if boxes.shape[0] == 0 or gt_boxes.shape[0] == 0:
@@ -54,8 +55,9 @@ def match_detections(
 
 # --8<-- [start:ap_from_matches]
 def ap_from_matches(scores: Tensor, is_tp: Tensor, num_gt: int) -> float:
-    """Area under the precision envelope: sort by score, accumulate precision and recall,
-    make precision non-increasing from the right, sum precision x recall steps."""
+    """Area under the precision envelope: sort by score, accumulate precision and
+    recall, make precision non-increasing from the right, sum precision x recall
+    steps."""
     if num_gt == 0:
         return float("nan")
     order = torch.argsort(scores, descending=True, stable=True)
@@ -70,7 +72,8 @@ def ap_from_matches(scores: Tensor, is_tp: Tensor, num_gt: int) -> float:
 # --8<-- [end:ap_from_matches]
 
 
-# Argument checks live here, outside the shown sections, so each function reads as its math.
+# Argument checks live here, outside the shown sections, so each function reads
+# as its math.
 def _check_same_length(detections: Sequence, ground_truths: Sequence) -> None:
     if len(detections) != len(ground_truths):
         raise ValueError(
@@ -86,10 +89,12 @@ def average_precision(
     num_classes: int,
     iou_threshold: float = 0.5,
 ) -> dict[str, object]:
-    """mAP over images. ``detections[i]`` = (boxes Tensor[D, 4], scores Tensor[D], labels Tensor[D]),
-    ``ground_truths[i]`` = (boxes Tensor[G, 4], labels Tensor[G]); classes are 1..num_classes.
+    """mAP over images. ``detections[i]`` = (boxes Tensor[D, 4], scores Tensor[D],
+    labels Tensor[D]), ``ground_truths[i]`` = (boxes Tensor[G, 4], labels Tensor[G]);
+    classes are 1..num_classes.
 
-    Returns {"ap": [AP of class 1, ..., num_classes], "map": mean over classes that have gt}.
+    Returns {"ap": [AP of class 1, ..., num_classes],
+    "map": mean over the classes that have gt}.
     """
     _check_same_length(detections, ground_truths)
     aps = []
@@ -175,7 +180,9 @@ def _xywh(boxes: Tensor) -> np.ndarray:
 
 
 def coco_iou(dt: np.ndarray, gt: np.ndarray) -> np.ndarray:
-    """IoU of boxes given as (x, y, w, h) (ndarray[D, 4], ndarray[G, 4], float64) -> ndarray[D, G].
+    """IoU of boxes given as (x, y, w, h): ndarray[D, 4] and ndarray[G, 4], float64.
+
+    Returns ndarray[D, G].
 
     The arithmetic of pycocotools' ``bbIou`` (continuous boxes, no +1), step for step,
     so that an IoU exactly at a threshold is decided as COCOeval decides it.
@@ -199,10 +206,12 @@ def coco_match(
     area_range: tuple[float, float],
     iou_thresholds: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Match one image's detections of one class (``dt``: (x, y, w, h) sorted by score, at most
-    100) to its ground truth ``gt``, at every threshold, as ``COCOeval.evaluateImg`` does.
+    """Match one image's detections of one class (``dt``: (x, y, w, h) sorted by score,
+    at most 100) to its ground truth ``gt``, at every threshold, as
+    ``COCOeval.evaluateImg`` does.
 
-    Returns matched (bool[T, D]), ignored detections (bool[T, D]) and ignored gt (bool[G]).
+    Returns matched (bool[T, D]), ignored detections (bool[T, D]) and ignored gt
+    (bool[G]).
     """
     gt_area, dt_area = gt[:, 2] * gt[:, 3], dt[:, 2] * dt[:, 3]
     gt_ignore = (gt_area < area_range[0]) | (gt_area > area_range[1])
@@ -240,8 +249,9 @@ def coco_precision(
     recall_points: np.ndarray,
 ) -> np.ndarray:
     """Precision at each recall point (ndarray[T, R]) for one class over all images, as
-    ``COCOeval.accumulate``: sort by score (stable), count TP and FP among the detections
-    not ignored, make precision non-increasing from the right, read it at each recall."""
+    ``COCOeval.accumulate``: sort by score (stable), count TP and FP among the
+    detections not ignored, make precision non-increasing from the right, read it at
+    each recall."""
     order = np.argsort(-scores, kind="mergesort")
     tp = np.cumsum(matched[:, order] & ~ignored[:, order], axis=1).astype(float)
     fp = np.cumsum(~matched[:, order] & ~ignored[:, order], axis=1).astype(float)
@@ -264,12 +274,14 @@ def coco_map(
     ground_truths: Sequence[tuple[Tensor, Tensor]],
     num_classes: int,
 ) -> dict[str, float]:
-    """COCO's box AP: arguments as in ``average_precision``. IoU thresholds 0.50:0.05:0.95,
-    101 recall points, at most 100 detections per image and class (COCOeval's cut), areas
-    judged on the gt box (on the detection's own box when it is unmatched).
+    """COCO's box AP: arguments as in ``average_precision``. IoU thresholds
+    0.50:0.05:0.95, 101 recall points, at most 100 detections per image and class
+    (COCOeval's cut), areas judged on the gt box (on the detection's own box when it is
+    unmatched).
 
-    Returns {"map", "map_50", "map_75", "map_small", "map_medium", "map_large"}: each the mean
-    over classes (and thresholds) that have gt in the range; -1 where none has, as COCOeval.
+    Returns {"map", "map_50", "map_75", "map_small", "map_medium", "map_large"}: each
+    the mean over classes (and thresholds) that have gt in the range; -1 where none has,
+    as COCOeval.
     """
     _check_eval_inputs(detections, ground_truths, num_classes)
     thresholds = np.linspace(0.5, 0.95, 10)  # COCOeval's own np.linspace: 0.75 is exact

@@ -64,7 +64,10 @@ def _check_training_targets(boxes: object, labels: object) -> None:
 
 # --8<-- [start:config]
 class DetectorConfig:
-    """Every setting of the small detector; jwyang's value in the comment where it differs."""
+    """Every setting of the small detector.
+
+    A comment gives jwyang's value where it differs.
+    """
 
     def __init__(self, **overrides: object) -> None:
         self.num_classes = 5  # + background
@@ -105,8 +108,9 @@ class DetectorConfig:
 
 # --8<-- [start:TinyFasterRCNN]
 class TinyFasterRCNN(nn.Module):
-    """Faster R-CNN with a 4-conv backbone. ``forward(images, boxes, labels)`` returns the four
-    losses in training and a list of (boxes, scores, labels) per image in eval."""
+    """Faster R-CNN with a 4-conv backbone. ``forward(images, boxes, labels)`` returns
+    the four losses in training and a list of (boxes, scores, labels) per image in
+    eval."""
 
     def __init__(self, config: DetectorConfig | None = None) -> None:
         super().__init__()
@@ -119,8 +123,8 @@ class TinyFasterRCNN(nn.Module):
                 nn.ReLU(inplace=True),
             ]
 
-        # a strided first conv, then a 2x2 max pool (floor mode, as VGG16's) after each of the
-        # first log2(stride / stem_stride) blocks
+        # a strided first conv, then a 2x2 max pool (floor mode, as VGG16's) after each
+        # of the first log2(stride / stem_stride) blocks
         layers, c_in = [], 3
         pools = (cfg.stride // cfg.stem_stride).bit_length() - 1
         for k, c_out in enumerate(cfg.channels):
@@ -128,7 +132,7 @@ class TinyFasterRCNN(nn.Module):
             layers += [nn.MaxPool2d(2)] if k < pools else []
             c_in = c_out
         self.backbone = nn.Sequential(*layers)
-        # cell anchors centred on the cell centre (jwyang: (7.5, 7.5) of a 16-pixel cell)
+        # cell anchors centred on the cell centre (jwyang: 7.5, 7.5 of a 16-pixel cell)
         base = cell_anchors(cfg.anchor_sizes, cfg.aspect_ratios) + cfg.stride / 2
         self.register_buffer("base_anchors", base, persistent=False)
         self.rpn = RPNHead(c_in, base.shape[0])
@@ -156,7 +160,8 @@ class TinyFasterRCNN(nn.Module):
         if (
             self.cfg.pooling_mode == "pool"
         ):  # Fast R-CNN's RoI pooling: max over rounded bins
-            # torchvision's kernel: equal to our roi_pool (tested), ~80x faster with its backward
+            # torchvision's kernel: equal to our roi_pool (tested), ~80x faster
+            # with its backward
             pooled = torchvision.ops.roi_pool(
                 features, batch_rois, self.cfg.pooled_size, 1.0 / self.cfg.stride
             )
@@ -178,8 +183,9 @@ class TinyFasterRCNN(nn.Module):
         generator: torch.Generator | None = None,
         image_sizes: list[tuple[int, int]] | None = None,
     ):
-        """``images`` Tensor[N, 3, H, W], zero-padded at the bottom and right; ``image_sizes`` the
-        (height, width) of each image before padding (default: H, W for all)."""
+        """``images`` Tensor[N, 3, H, W], zero-padded at the bottom and right;
+        ``image_sizes`` the (height, width) of each image before padding (default: H, W
+        for all)."""
         cfg = self.cfg
         sizes = image_sizes or [(images.shape[2], images.shape[3])] * images.shape[0]
         features = self.backbone(images)
@@ -207,7 +213,8 @@ class TinyFasterRCNN(nn.Module):
             return self._detect(features, proposals, sizes)
         _check_training_targets(boxes, labels)
 
-        # RPN losses: sampled anchors only; box loss on positives, normalised by the sample count
+        # RPN losses: sampled anchors only; box loss on positives,
+        # normalised by the sample count
         rpn_labels, rpn_targets = zip(
             *(
                 anchor_targets(
@@ -232,7 +239,8 @@ class TinyFasterRCNN(nn.Module):
             rpn_deltas[positive], rpn_targets[positive], sigma=3.0, reduction="sum"
         ) / sampled.sum().clamp(min=1)
 
-        # detection head: sampled RoIs (gt appended), class-specific deltas for the true class
+        # detection head: sampled RoIs (gt appended), class-specific deltas
+        # for the true class
         rois, roi_labels, roi_targets = zip(
             *(
                 proposal_targets(

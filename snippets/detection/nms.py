@@ -44,7 +44,9 @@ def _check_batched_nms(
 
 # --8<-- [start:pairwise_iou]
 def pairwise_iou(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
-    """IoU of every pair: ``boxes1`` ndarray[N, 4], ``boxes2`` ndarray[M, 4] -> ndarray[N, M].
+    """IoU of every pair: ``boxes1`` ndarray[N, 4], ``boxes2`` ndarray[M, 4].
+
+    Returns ndarray[N, M].
 
     ``box_iou`` in NumPy: on one thread, without torch's per-call overhead, it is faster
     for the small blocks that ``nms`` works on.
@@ -64,10 +66,12 @@ def pairwise_iou(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
 
 # --8<-- [start:nms]
 def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
-    """Greedy NMS: keep the best box, drop every box whose IoU with it is > ``iou_threshold``, repeat.
+    """Greedy NMS: keep the best box, drop every box whose IoU with it is above
+    ``iou_threshold``, repeat.
 
-    ``boxes`` Tensor[N, 4] (x1, y1, x2, y2), ``scores`` Tensor[N]. Returns the kept indices
-    (Tensor[K], int64) by decreasing score. A box at exactly the threshold is kept, as in torchvision.
+    ``boxes`` Tensor[N, 4] (x1, y1, x2, y2), ``scores`` Tensor[N]. Returns the kept
+    indices (Tensor[K], int64) by decreasing score. A box at exactly the threshold is
+    kept, as in torchvision.
     """
     _check_scores(boxes, scores, iou_threshold)
     order = torch.argsort(scores, descending=True)
@@ -75,7 +79,8 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
     alive = np.arange(len(order))  # positions (in score order) not suppressed yet
     keep: list[int] = []
     while alive.size:
-        # the next block of survivors: greedy pass on their IoU matrix, one row per kept box
+        # the next block of survivors: greedy pass on their IoU matrix,
+        # one row per kept box
         block, rest = alive[:128], alive[128:]
         suppress = (
             pairwise_iou(sorted_boxes[block], sorted_boxes[block]) > iou_threshold
@@ -103,10 +108,12 @@ def nms(boxes: Tensor, scores: Tensor, iou_threshold: float) -> Tensor:
 def batched_nms(
     boxes: Tensor, scores: Tensor, idxs: Tensor, iou_threshold: float
 ) -> Tensor:
-    """NMS within each category ``idxs`` (Tensor[N], int): boxes of different categories never suppress.
+    """NMS within each category ``idxs`` (Tensor[N], int): categories never suppress
+    each other.
 
-    Shift every category's boxes by its own offset, larger than any coordinate, so boxes of two
-    categories cannot overlap, then run one ``nms``. Returns kept indices by decreasing score.
+    Shift every category's boxes by its own offset, larger than any coordinate, so boxes
+    of two categories cannot overlap, then run one ``nms``. Returns kept indices by
+    decreasing score.
     """
     _check_batched_nms(boxes, scores, idxs, iou_threshold)
     if boxes.numel() == 0:

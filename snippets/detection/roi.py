@@ -65,11 +65,13 @@ def roi_pool(
     output_size: int | tuple[int, int],
     spatial_scale: float = 1.0,
 ) -> Tensor:
-    """Max-pool each box of ``boxes`` (Tensor[K, 5]) on ``input`` (Tensor[N, C, H, W]) into output_size bins.
+    """Max-pool each box of ``boxes`` (Tensor[K, 5]) on ``input`` (Tensor[N, C, H, W])
+    into ``output_size`` bins.
 
     Caffe's quantization, twice: the box corners are rounded to feature cells
     (round(x * spatial_scale), both ends inclusive), then each bin spans
-    [floor(i * bin), ceil((i + 1) * bin)) cells. Empty bins give 0. Returns Tensor[K, C, PH, PW].
+    [floor(i * bin), ceil((i + 1) * bin)) cells. Empty bins give 0.
+    Returns Tensor[K, C, PH, PW].
     """
     ph_n, pw_n = _check_roi_args(input, boxes, output_size, spatial_scale)
     n, c, height, width = input.shape
@@ -100,7 +102,8 @@ def roi_pool(
     for start in range(0, boxes.shape[0], chunk):
         rows = slice(start, start + chunk)
         x = input[batch[rows]]  # (k, C, H, W)
-        # max over the columns of each bin: (k, C, H, PW), then over its rows: (k, C, PH, PW)
+        # max over the columns of each bin: (k, C, H, PW),
+        # then over its rows: (k, C, PH, PW)
         cols = (
             x[:, :, :, None, :]
             .masked_fill(~mask_x[rows, None, None], -math.inf)
@@ -111,9 +114,8 @@ def roi_pool(
             .masked_fill(~mask_y[rows, None, :, :, None], -math.inf)
             .amax(dim=3)
         )
-        empty = ~(
-            mask_y[rows].any(-1)[:, :, None] & mask_x[rows].any(-1)[:, None, :]
-        )  # (k, PH, PW)
+        # (k, PH, PW)
+        empty = ~(mask_y[rows].any(-1)[:, :, None] & mask_x[rows].any(-1)[:, None, :])
         out[rows] = cells.masked_fill(empty[:, None], 0.0)
     return out
 # --8<-- [end:roi_pool]
@@ -177,12 +179,14 @@ def roi_align(
     sampling_ratio: int = -1,
     aligned: bool = False,
 ) -> Tensor:
-    """Average of bilinear samples in each bin of each box (Tensor[K, 5]) on ``input`` (Tensor[N, C, H, W]).
+    """Average of bilinear samples in each bin of each box (Tensor[K, 5]) on ``input``
+    (Tensor[N, C, H, W]).
 
-    No rounding anywhere: a box is split into output_size bins of real-valued size, each bin
-    sampled on a grid of ``sampling_ratio`` x ``sampling_ratio`` points (or ceil(bin size) when
-    -1) and the samples averaged. ``aligned=True`` shifts the box by -0.5 cell so that a sample
-    at pixel centre x reads feature cell x exactly. Returns Tensor[K, C, PH, PW].
+    No rounding anywhere: a box is split into output_size bins of real-valued size,
+    each bin sampled on a grid of ``sampling_ratio`` x ``sampling_ratio`` points
+    (or ceil(bin size) when -1) and the samples averaged. ``aligned=True`` shifts the
+    box by -0.5 cell so that a sample at pixel centre x reads feature cell x exactly.
+    Returns Tensor[K, C, PH, PW].
     """
     ph_n, pw_n = _check_roi_args(input, boxes, output_size, spatial_scale)
     n, c, height, width = input.shape
@@ -214,7 +218,8 @@ def roi_align(
             torch.nonzero(batch == image).flatten().split(128)
         ):  # bound the intermediate
             k = rows.numel()
-            # bilinear sampling is separable: out = A_y @ feature @ A_x^T, then / samples per bin
+            # bilinear sampling is separable: out = A_y @ feature @ A_x^T,
+            # then / samples per bin
             sampled = (a_y[rows].reshape(k * ph_n, height) @ feature).reshape(
                 k, ph_n * c, width
             )
@@ -227,15 +232,14 @@ def roi_align(
             order.append(rows)
     if not pieces:
         return input.new_zeros((0, c, ph_n, pw_n))
-    return torch.cat(pieces)[
-        torch.argsort(torch.cat(order))
-    ]  # back to the order of `boxes`
+    # back to the order of `boxes`
+    return torch.cat(pieces)[torch.argsort(torch.cat(order))]
 # --8<-- [end:roi_align]
 
 
 # --8<-- [start:modules]
 class RoIPool(nn.Module):
-    """``torchvision.ops.RoIPool`` look-alike: stores the settings, calls ``roi_pool``."""
+    """``torchvision.ops.RoIPool`` look-alike: keeps settings, calls ``roi_pool``."""
 
     def __init__(
         self, output_size: int | tuple[int, int], spatial_scale: float
@@ -248,7 +252,7 @@ class RoIPool(nn.Module):
 
 
 class RoIAlign(nn.Module):
-    """``torchvision.ops.RoIAlign`` look-alike: stores the settings, calls ``roi_align``."""
+    """``torchvision.ops.RoIAlign`` look-alike: keeps settings, calls ``roi_align``."""
 
     def __init__(
         self,

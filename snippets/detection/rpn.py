@@ -21,10 +21,10 @@ __all__ = ["RPNHead", "flatten_rpn_outputs", "proposal_layer"]
 
 # --8<-- [start:RPNHead]
 class RPNHead(nn.Module):
-    """3x3 conv + ReLU, then two 1x1 convs: one objectness logit and 4 deltas per anchor.
+    """3x3 conv + ReLU, then two 1x1 convs: an objectness logit and 4 deltas per anchor.
 
-    jwyang uses 2 scores per anchor (softmax over bg/fg); one logit with a sigmoid is the
-    same model with one fewer redundant output (torchvision's choice).
+    jwyang uses 2 scores per anchor (softmax over bg/fg); one logit with a sigmoid is
+    the same model with one fewer redundant output (torchvision's choice).
     Input Tensor[N, C, H, W] -> (Tensor[N, A, H, W], Tensor[N, 4A, H, W]).
     """
 
@@ -37,9 +37,8 @@ class RPNHead(nn.Module):
         self.cls_logits = nn.Conv2d(mid, num_anchors, kernel_size=1)
         self.bbox_pred = nn.Conv2d(mid, 4 * num_anchors, kernel_size=1)
         for layer in (self.conv, self.cls_logits, self.bbox_pred):
-            nn.init.normal_(
-                layer.weight, std=0.01
-            )  # jwyang and torchvision: N(0, 0.01), zero bias
+            # jwyang and torchvision: N(0, 0.01), zero bias
+            nn.init.normal_(layer.weight, std=0.01)
             nn.init.zeros_(layer.bias)
 
     def forward(self, features: Tensor) -> tuple[Tensor, Tensor]:
@@ -50,7 +49,8 @@ class RPNHead(nn.Module):
 
 # --8<-- [start:flatten_rpn_outputs]
 def flatten_rpn_outputs(objectness: Tensor, deltas: Tensor) -> tuple[Tensor, Tensor]:
-    """(N, A, H, W) and (N, 4A, H, W) -> (N, H*W*A) and (N, H*W*A, 4), in ``grid_anchors`` order."""
+    """(N, A, H, W) and (N, 4A, H, W) -> (N, H*W*A) and (N, H*W*A, 4), in
+    ``grid_anchors`` order."""
     n, a, h, w = objectness.shape
     scores = objectness.permute(0, 2, 3, 1).reshape(n, -1)
     deltas = deltas.view(n, a, 4, h, w).permute(0, 3, 4, 1, 2).reshape(n, -1, 4)
@@ -58,7 +58,8 @@ def flatten_rpn_outputs(objectness: Tensor, deltas: Tensor) -> tuple[Tensor, Ten
 # --8<-- [end:flatten_rpn_outputs]
 
 
-# Argument checks live here, outside the shown sections, so each function reads as its math.
+# Argument checks live here, outside the shown sections, so each function reads
+# as its math.
 def _check_proposal_layer(
     scores: Tensor,
     deltas: Tensor,
@@ -95,12 +96,13 @@ def proposal_layer(
     nms_thresh: float = 0.7,
     min_size: float = 0.0,
 ) -> tuple[list[Tensor], list[Tensor]]:
-    """Proposals per image from RPN outputs (jwyang test defaults: 6000 -> NMS 0.7 -> 300).
+    """Proposals per image from RPN outputs (jwyang's test: 6000 -> NMS 0.7 -> 300).
 
     ``scores`` Tensor[N, A_total] objectness logits, ``deltas`` Tensor[N, A_total, 4],
-    ``anchors`` Tensor[A_total, 4]. Per image: decode every anchor, clip to ``image_size``
-    (H, W), drop boxes smaller than ``min_size``, keep the ``pre_nms_top_n`` best, run NMS,
-    keep the ``post_nms_top_n`` best. Returns lists of Tensor[P, 4] boxes and Tensor[P] scores.
+    ``anchors`` Tensor[A_total, 4]. Per image: decode every anchor, clip to
+    ``image_size`` (H, W), drop boxes smaller than ``min_size``, keep the
+    ``pre_nms_top_n`` best, run NMS, keep the ``post_nms_top_n`` best. Returns lists of
+    Tensor[P, 4] boxes and Tensor[P] scores.
     """
     _check_proposal_layer(
         scores, deltas, anchors, pre_nms_top_n, post_nms_top_n, nms_thresh

@@ -85,9 +85,9 @@ def _check_spp_input(x: object, levels: object, mode: object) -> tuple[int, ...]
 def spp_bins(size: int, n: int) -> tuple[int, int, int]:
     """The paper's pooling geometry for one level on a side of ``size`` (a) cells.
 
-    Window ``ceil(a / n)``, stride ``floor(a / n)``, and the number of windows that
-    fit, ``floor((a - window) / stride) + 1``. Returns ``(window, stride, bins)``;
-    ``bins`` equals ``n`` only for some ``a`` (e.g. every level of {6, 3, 2, 1} at a = 13).
+    Window ``ceil(a / n)``, stride ``floor(a / n)``, and the number of windows that fit,
+    ``floor((a - window) / stride) + 1``. Returns ``(window, stride, bins)``; ``bins``
+    equals ``n`` only for some ``a`` (e.g. every level of {6, 3, 2, 1} at a = 13).
     Requires ``size >= n`` (otherwise the stride is 0).
     """
     _check_spp_bins(size, n)
@@ -100,10 +100,12 @@ def spp_bins(size: int, n: int) -> tuple[int, int, int]:
 
 # --8<-- [start:adaptive_bins]
 def adaptive_bins(size: int, n: int) -> list[tuple[int, int]]:
-    """The ``n`` bins adaptive pooling uses on a side of ``size`` cells, as ``[start, end)`` pairs.
+    """The ``n`` bins adaptive pooling uses on a side of ``size`` cells.
 
-    Bin i spans ``[floor(i * size / n), ceil((i + 1) * size / n))``: always exactly ``n``
-    bins, together covering every cell, neighbours overlapping by at most one cell.
+    Returns them as ``[start, end)`` pairs.
+
+    Bin i spans ``[floor(i * size / n), ceil((i + 1) * size / n))``: always exactly
+    ``n`` bins, together covering every cell, neighbours sharing at most one cell.
     """
     _check_positive_int("size", size)
     _check_positive_int("n", n)
@@ -131,7 +133,8 @@ def spatial_pyramid_pool(
     )
     pooled = []
     for n in levels:
-        # a rectangle's max (mean) = max (mean) over its columns of the max (mean) over its rows
+        # a rectangle's max (mean) = max (mean) over its columns
+        # of the max (mean) over its rows
         # `rows`: (N, C, n, W), each bin row reduced
         rows = torch.stack(
             [reduce(x[:, :, s:e, :], 2) for s, e in adaptive_bins(height, n)], 2
@@ -147,7 +150,8 @@ def spatial_pyramid_pool(
 
 # --8<-- [start:SpatialPyramidPooling]
 class SpatialPyramidPooling(nn.Module):
-    """Layer form of ``spatial_pyramid_pool``: (N, C, H, W) -> (N, C * sum(n²)) for any H, W."""
+    """Layer form of ``spatial_pyramid_pool``: (N, C, H, W) -> (N, C * sum(n²)),
+    for any H and W."""
 
     def __init__(self, levels: Sequence[int] = (4, 2, 1), mode: str = "max") -> None:
         super().__init__()
@@ -167,10 +171,11 @@ class SpatialPyramidPooling(nn.Module):
 
 # --8<-- [start:SPPNet]
 class SPPNet(nn.Module):
-    """A small CNN whose classifier sees a fixed-length SPP vector, so any input size >= 16 works.
+    """A small CNN whose classifier sees a fixed-length SPP vector, for any input size.
 
-    Input Tensor[N, 1, H, W]; three 3x3 conv blocks (two 2x2 max pools: stride 4),
-    spatial pyramid pooling, then two fully connected layers. Returns logits Tensor[N, classes].
+    Input Tensor[N, 1, H, W] with H, W >= 16; three 3x3 conv blocks (two 2x2 max pools:
+    stride 4), spatial pyramid pooling, then two fully connected layers.
+    Returns logits Tensor[N, classes].
     """
 
     def __init__(
@@ -206,7 +211,8 @@ SHAPE_CLASSES = ("disc", "square", "ring", "cross")
 def make_shapes(
     count: int, height: int, width: int, generator: torch.Generator
 ) -> tuple[Tensor, Tensor]:
-    """``count`` noisy images (Tensor[count, 1, height, width]) of one shape each, and labels (Tensor[count]).
+    """``count`` noisy images (Tensor[count, 1, height, width]) of one shape each,
+    and their labels (Tensor[count]).
 
     Classes ``SHAPE_CLASSES``: disc, square, ring, cross; the shape's size is a random
     fraction (0.2-0.4) of min(height, width), its centre random, its brightness random.
@@ -250,10 +256,12 @@ def train(
     seed: int = 0,
     progress: bool = True,
 ) -> list[float]:
-    """Train ``model`` with Adam on fresh ``make_shapes`` batches, cycling through ``sizes``.
+    """Train ``model`` with Adam on fresh ``make_shapes`` batches, cycling through
+    ``sizes``.
 
     Each batch holds images of one (height, width) — the paper's multi-size training
-    switches the input size between epochs; here it switches every step. Returns the loss per step.
+    switches the input size between epochs; here it switches every step.
+    Returns the loss per step.
     """
     from tqdm.auto import tqdm
 
@@ -283,7 +291,7 @@ def train(
 def evaluate(
     model: nn.Module, height: int, width: int, count: int = 512, seed: int = 1
 ) -> float:
-    """Accuracy of ``model`` on ``count`` fresh images of size height × width (fixed seed)."""
+    """Accuracy of ``model`` on ``count`` fresh height × width images (fixed seed)."""
     generator = torch.Generator().manual_seed(seed * 100_003 + height * 1_000 + width)
     images, labels = make_shapes(count, height, width, generator)
     model.eval()

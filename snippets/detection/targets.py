@@ -24,8 +24,9 @@ def subsample(
     fg_fraction: float,
     generator: torch.Generator | None = None,
 ) -> Tensor:
-    """Keep at most ``fg_fraction * batch_size`` positives (labels > 0) and fill up to ``batch_size``
-    with negatives (labels == 0); the rest become -1. Random choice, as in jwyang (npr.choice)."""
+    """Keep at most ``fg_fraction * batch_size`` positives (labels > 0) and fill up to
+    ``batch_size`` with negatives (labels == 0); the rest become -1. Random choice, as
+    in jwyang (npr.choice)."""
     labels = labels.clone()
     fg = torch.nonzero(labels > 0).flatten()
     max_fg = int(fg_fraction * batch_size)
@@ -56,8 +57,9 @@ def anchor_targets(
     """Labels (Tensor[A], 1 / 0 / -1) and regression targets (Tensor[A, 4]) for the RPN.
 
     jwyang defaults: anchors that cross the image border by more than ``allowed_border``
-    are ignored; IoU < 0.3 with every gt is negative; the best anchor of each gt (all ties)
-    and any anchor with IoU >= 0.7 are positive; then 256 are sampled, at most half positive.
+    are ignored; IoU < 0.3 with every gt is negative; the best anchor of each gt (all
+    ties) and any anchor with IoU >= 0.7 are positive; then 256 are sampled, at most
+    half positive.
     """
     check_boxes("anchors", anchors)
     check_boxes("gt_boxes", gt_boxes)
@@ -77,7 +79,8 @@ def anchor_targets(
     iou[~inside] = -1.0
     max_iou, argmax = iou.max(dim=1)
     labels[inside & (max_iou < neg_iou)] = 0
-    # the best anchor(s) of every gt is positive, even below pos_iou (else a small gt gets none)
+    # the best anchor(s) of every gt is positive, even below pos_iou
+    # (else a small gt gets none)
     best_per_gt = iou.max(dim=0).values
     is_best = ((iou == best_per_gt[None]) & (best_per_gt[None] > 0)).any(dim=1)
     labels[is_best] = 1
@@ -89,7 +92,8 @@ def anchor_targets(
 # --8<-- [end:anchor_targets]
 
 
-# Argument checks live here, outside the shown sections, so each function reads as its math.
+# Argument checks live here, outside the shown sections, so each function reads
+# as its math.
 def _check_proposal_targets(
     proposals: Tensor, gt_boxes: Tensor, gt_labels: Tensor
 ) -> None:
@@ -115,12 +119,14 @@ def proposal_targets(
     weights: tuple[float, float, float, float] = (10.0, 10.0, 5.0, 5.0),
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, Tensor, Tensor]:
-    """Sample RoIs for the detection head: (rois Tensor[R, 4], labels Tensor[R], targets Tensor[R, 4]).
+    """Sample RoIs for the detection head.
 
-    The gt boxes are appended to the proposals (so every gt has a perfect RoI); RoIs with
-    IoU >= ``fg_thresh`` take their gt's class, IoU in [bg_thresh_lo, bg_thresh_hi) are
-    background; at most ``fg_fraction`` of ``batch_size`` are foreground. Targets use
-    ``weights`` (10, 10, 5, 5), i.e. jwyang's normalising stds (0.1, 0.1, 0.2, 0.2).
+    Returns (rois Tensor[R, 4], labels Tensor[R], targets Tensor[R, 4]).
+
+    The gt boxes are appended to the proposals (so every gt has a perfect RoI); RoIs
+    with IoU >= ``fg_thresh`` take their gt's class, IoU in [bg_thresh_lo, bg_thresh_hi)
+    are background; at most ``fg_fraction`` of ``batch_size`` are foreground. Targets
+    use ``weights`` (10, 10, 5, 5), i.e. jwyang's normalising stds (0.1, 0.1, 0.2, 0.2).
     """
     _check_proposal_targets(proposals, gt_boxes, gt_labels)
     rois = torch.cat([proposals, gt_boxes])

@@ -98,7 +98,8 @@ def _check_pooling_mode(checkpoint: dict, model: nn.Module) -> None:
 # --8<-- [start:TrainConfig]
 @dataclasses.dataclass
 class TrainConfig:
-    """Every training setting; the comment names jwyang's flag or ``cfg`` key and its default."""
+    """Every training setting; the comment names jwyang's flag or ``cfg`` key and its
+    default."""
 
     epochs: int = 16  # --epochs 20
     batch_size: int = 4  # --bs 1
@@ -189,8 +190,9 @@ def aspect_ratio_batches(
 
 # --8<-- [start:pad_batch]
 def pad_batch(images: Sequence[Tensor]) -> tuple[Tensor, list[tuple[int, int]]]:
-    """Stack images of different sizes (each Tensor[3, H_i, W_i]) into Tensor[N, 3, max H, max W],
-    zero-padded at the bottom and right; also returns each image's (H_i, W_i)."""
+    """Stack images of different sizes (each Tensor[3, H_i, W_i]) into
+    Tensor[N, 3, max H, max W], zero-padded at the bottom and right; also returns
+    each image's (H_i, W_i)."""
     sizes = [(int(im.shape[1]), int(im.shape[2])) for im in images]
     height, width = max(h for h, _ in sizes), max(w for _, w in sizes)
     batch = images[0].new_zeros((len(images), 3, height, width))
@@ -263,10 +265,11 @@ def load_checkpoint(
 
 # --8<-- [start:log_lines]
 def log_lines(step: dict, loss_temp: float, iters_per_epoch: int) -> list[str]:
-    """The three lines ``trainval_net.py`` prints every ``disp_interval`` steps
-    (without its wall-clock 'time cost', which this site keeps out of printed output)."""
+    """The three lines ``trainval_net.py`` prints every ``disp_interval`` steps (without
+    its wall-clock 'time cost', which this site keeps out of printed output)."""
     return [
-        f"[session {step['session']}][epoch {step['epoch']:2d}][iter {step['iter']:4d}/{iters_per_epoch:4d}] "
+        f"[session {step['session']}][epoch {step['epoch']:2d}][iter "
+        f"{step['iter']:4d}/{iters_per_epoch:4d}] "
         f"loss: {loss_temp:.4f}, lr: {step['lr']:.2e}",
         f"\t\t\tfg/bg=({step['fg']}/{step['bg']})",
         f"\t\t\trpn_cls: {step['rpn_cls']:.4f}, rpn_box: {step['rpn_box']:.4f}, "
@@ -289,13 +292,13 @@ def train_epochs(
     progress: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> list[dict]:
-    """The loop of ``trainval_net.py`` from ``start_epoch`` to ``cfg.epochs``; returns one dict
-    per step (epoch, iter, lr, the four losses, fg/bg RoIs). Each epoch draws its batch order
-    and samples from a generator seeded by (seed, epoch), so a resumed run repeats exactly."""
+    """The loop of ``trainval_net.py`` from ``start_epoch`` to ``cfg.epochs``; returns
+    one dict per step (epoch, iter, lr, the four losses, fg/bg RoIs). Each epoch draws
+    its batch order and samples from a generator seeded by (seed, epoch), so a resumed
+    run repeats exactly."""
     history = list(history or [])
-    ratios = [
-        im.shape[2] / im.shape[1] for im in images
-    ]  # width / height, as jwyang's roidb
+    # width / height, as jwyang's roidb
+    ratios = [im.shape[2] / im.shape[1] for im in images]
     iters_per_epoch = -(-len(images) // cfg.batch_size)
     for epoch in range(start_epoch, cfg.epochs + 1):
         model.train()
@@ -322,9 +325,8 @@ def train_epochs(
             optimizer.zero_grad()
             loss.backward()
             if cfg.clip_norm:
-                nn.utils.clip_grad_norm_(
-                    model.parameters(), cfg.clip_norm
-                )  # = jwyang's clip_gradient
+                # = jwyang's clip_gradient
+                nn.utils.clip_grad_norm_(model.parameters(), cfg.clip_norm)
             optimizer.step()
             step = {
                 "session": cfg.session,
@@ -337,9 +339,8 @@ def train_epochs(
             history.append(step)
             if it % cfg.disp_interval == 0:
                 if it > 0:
-                    loss_temp /= (
-                        cfg.disp_interval + 1
-                    )  # jwyang divides the sum of disp_interval steps by +1
+                    # jwyang divides the sum of disp_interval steps by +1
+                    loss_temp /= cfg.disp_interval + 1
                 for line in log_lines(step, loss_temp, iters_per_epoch) if log else []:
                     log(line)
                 loss_temp = 0.0
@@ -407,8 +408,9 @@ def evaluate(
     labels: list[Tensor],
     batch_size: int = 25,
 ) -> tuple[dict[str, object], list[tuple[Tensor, Tensor, Tensor]]]:
-    """mAP@0.5 on held-out images with our ``average_precision``; also returns the detections.
-    ``images``: Tensor[N, 3, H, W] or a list of Tensor[3, H_i, W_i] (batched by size, unpadded)."""
+    """mAP@0.5 on held-out images with our ``average_precision``; also returns the
+    detections. ``images``: Tensor[N, 3, H, W] or a list of Tensor[3, H_i, W_i]
+    (batched by size, unpadded)."""
     model.eval()
     detections: list = [None] * len(boxes)
     shapes = [tuple(im.shape) for im in images]

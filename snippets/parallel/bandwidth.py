@@ -12,7 +12,8 @@ import numba
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-# numba's on-disk cache needs a source file: off when this code runs from a page or a REPL
+# numba's on-disk cache needs a source file:
+# off when this code runs from a page or a REPL
 JIT_CACHE = not globals().get("__file__", "<").startswith("<")
 # --8<-- [end:imports]
 
@@ -185,7 +186,8 @@ def measure_peak_flops(
 
 # --8<-- [start:arithmetic_intensity]
 def arithmetic_intensity(flops_per_element: float, bytes_per_element: float) -> float:
-    """Flops per byte of memory traffic: above the machine balance a kernel can be compute-bound."""
+    """Flops per byte of memory traffic: above the machine balance a kernel can be
+    compute-bound."""
     _check_intensity_args(flops_per_element, bytes_per_element)
     return flops_per_element / bytes_per_element
 # --8<-- [end:arithmetic_intensity]

@@ -44,7 +44,8 @@ def _check_x(x: object) -> np.ndarray:
         raise TypeError(f"x must be a numpy.ndarray, got {type(x).__name__}")
     if x.dtype not in (np.float32, np.float64):
         raise TypeError(
-            f"x must have dtype float32 or float64, got {x.dtype}; convert it with x.astype(np.float32)"
+            f"x must have dtype float32 or float64, got {x.dtype}; "
+            "convert it with x.astype(np.float32)"
         )
     if x.ndim != 1:
         raise ValueError(
@@ -371,9 +372,8 @@ def sinx_torch(
     value = x.clone()  # 1 read, 1 write
     denom, sign = 6.0, -1.0
     for j in range(1, terms + 1):  # 3 flops and 6 reads or writes per term:
-        value.add_(
-            numer, alpha=sign / denom
-        )  # value += (sign / denom) * numer: 2 flops; 2 reads, 1 write
+        # value += (sign / denom) * numer: 2 flops; 2 reads, 1 write
+        value.add_(numer, alpha=sign / denom)
         numer.mul_(x2)  # 1 flop; 2 reads, 1 write
         denom *= (2 * j + 2) * (2 * j + 3)
         sign = -sign

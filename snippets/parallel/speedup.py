@@ -118,7 +118,9 @@ class SpeedupCurve:
 def measure_speedup(
     run: Callable[[int], object], workers: Sequence[int] = (1, 2), repeats: int = 5
 ) -> SpeedupCurve:
-    """Time ``run(p)`` for each p in ``workers`` (first must be 1): median of ``repeats``.
+    """Time ``run(p)`` for each p in ``workers`` (the first must be 1).
+
+    Each time is the median of ``repeats``.
 
     ``run(p)`` must do the same job with p workers. One untimed warm-up call
     per p (thread pools, caches, JIT) comes first. The repeats are interleaved

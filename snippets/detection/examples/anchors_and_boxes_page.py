@@ -7,7 +7,8 @@ anchors = generate_anchors(base_size=16, ratios=(0.5, 1, 2), scales=(8, 16, 32))
 for x1, y1, x2, y2 in anchors.int().tolist():
     w, h = x2 - x1 + 1, y2 - y1 + 1  # jwyang counts pixels inclusively
     print(
-        f"[{x1:5d} {y1:5d} {x2:4d} {y2:4d}]  w={w:3d} h={h:3d}  h/w={h / w:.3f}  area={w * h}"
+        f"[{x1:5d} {y1:5d} {x2:4d} {y2:4d}]  w={w:3d} h={h:3d}  h/w={h / w:.3f}  "
+        f"area={w * h}"
     )
 # --8<-- [end:jwyang_anchors]
 
@@ -64,15 +65,16 @@ from snippets.detection.boxes import box_iou, box_iou_plus1
 a = torch.tensor([[0.0, 0.0, 9.0, 9.0]])
 b = torch.tensor([[5.0, 5.0, 14.0, 14.0]])
 print(
-    f"jwyang (+1) IoU      : {box_iou_plus1(a, b).item():.4f}   (25 / 175: 5x5 shared pixels)"
+    f"jwyang (+1) IoU      : {box_iou_plus1(a, b).item():.4f}   "
+    "(25 / 175: 5x5 shared pixels)"
 )
 print(
-    f"torchvision IoU      : {box_iou(a, b).item():.4f}   (reads the same numbers as 9x9 boxes)"
+    f"torchvision IoU      : {box_iou(a, b).item():.4f}   "
+    "(reads the same numbers as 9x9 boxes)"
 )
 # the same squares in continuous coordinates: the pixel edges, x2 = last column + 1
-print(
-    f"torchvision, x2 + 1  : {box_iou(a + torch.tensor([0, 0, 1, 1]), b + torch.tensor([0, 0, 1, 1])).item():.4f}"
-)
+x2_plus_1 = torch.tensor([0, 0, 1, 1])
+print(f"torchvision, x2 + 1  : {box_iou(a + x2_plus_1, b + x2_plus_1).item():.4f}")
 # --8<-- [end:plus1]
 
 # --8<-- [start:encode]
@@ -97,13 +99,12 @@ print(
     torch.allclose(decode_boxes(codes, proposals, (10.0, 10.0, 5.0, 5.0)), gt),
 )
 
-wild = torch.tensor(
-    [[0.0, 0.0, 50.0, 0.0]]
-)  # dw = 50 / 5 = 10 -> exp(10) = 22026x wider?
+# dw = 50 / 5 = 10 -> exp(10) = 22026x wider?
+wild = torch.tensor([[0.0, 0.0, 50.0, 0.0]])
 out = decode_boxes(wild, proposals[:1], (10.0, 10.0, 5.0, 5.0))
 print(
-    f"dw clamped at log(1000/16) = {torch.log(torch.tensor(1000 / 16)).item():.4f}: width "
-    f"{(out[0, 2] - out[0, 0]).item():.1f} = 40 x 62.5, equal to BoxCoder: "
+    f"dw clamped at log(1000/16) = {torch.log(torch.tensor(1000 / 16)).item():.4f}: "
+    f"width {(out[0, 2] - out[0, 0]).item():.1f} = 40 x 62.5, equal to BoxCoder: "
     f"{torch.allclose(out, coder.decode_single(wild, proposals[:1]))}"
 )
 # --8<-- [end:encode]

@@ -32,7 +32,8 @@ for aligned in (False, True):
         )
         close = torch.allclose(ours, ref, rtol=1e-5, atol=1e-5)
         print(
-            f"roi_align aligned={aligned!s:<5} ratio={ratio:>2}  within 1e-5 of torchvision: {close}"
+            f"roi_align aligned={aligned!s:<5} ratio={ratio:>2}  within 1e-5 of "
+            f"torchvision: {close}"
         )
 # --8<-- [end:twins]
 
@@ -46,7 +47,8 @@ print("shift   roi_pool  roi_align(aligned=True)")
 for shift in (0.0, 0.25, 0.49, 0.51, 0.75, 1.0):
     box = torch.tensor([[0.0, 2.0 + shift, 2.0, 6.0 + shift, 6.0]])
     print(
-        f"{shift:5.2f}   {roi_pool(ramp, box, 1).item():8.2f}  {roi_align(ramp, box, 1, sampling_ratio=4, aligned=True).item():8.2f}"
+        f"{shift:5.2f}   {roi_pool(ramp, box, 1).item():8.2f}  "
+        f"{roi_align(ramp, box, 1, sampling_ratio=4, aligned=True).item():8.2f}"
     )
 # --8<-- [end:quantization]
 

@@ -7,8 +7,8 @@ import torchvision
 from snippets.detection.anchors import feature_map_size, generate_anchors, grid_anchors
 from snippets.detection.rpn import RPNHead, flatten_rpn_outputs
 
-# jwyang's RCNN_base: VGG16's convolutions without the last max pool (conv5_3, stride 16),
-# built on the meta device: shapes only, no weights, no arithmetic
+# jwyang's RCNN_base: VGG16's convolutions without the last max pool (conv5_3,
+# stride 16), built on the meta device: shapes only, no weights, no arithmetic
 with torch.device("meta"):
     conv5 = torchvision.models.vgg16().features[:-1]
 pools = [m for m in conv5 if isinstance(m, torch.nn.MaxPool2d)]
@@ -28,8 +28,8 @@ head = RPNHead(512, num_anchors=9)
 objectness, deltas = head(features)
 print("objectness:", tuple(objectness.shape), " deltas:", tuple(deltas.shape))
 scores, flat_deltas = flatten_rpn_outputs(objectness, deltas)
-# jwyang's anchors are +1 boxes (x2 is the last pixel): add 1 to x2, y2 for the continuous
-# decoder that proposal_layer uses (and torchvision's BoxCoder)
+# jwyang's anchors are +1 boxes (x2 is the last pixel): add 1 to x2, y2 for the
+# continuous decoder that proposal_layer uses (and torchvision's BoxCoder)
 anchors = grid_anchors(
     generate_anchors() + torch.tensor([0.0, 0.0, 1.0, 1.0]), (height, width), 16
 )
@@ -103,7 +103,8 @@ labels, targets = anchor_targets(
 )
 print("gt boxes:", gt_boxes.int().tolist())
 print(
-    f"anchors: {len(anchors)}; positive {int((labels == 1).sum())}, negative {int((labels == 0).sum())}, "
+    f"anchors: {len(anchors)}; positive {int((labels == 1).sum())}, negative "
+    f"{int((labels == 0).sum())}, "
     f"ignored {int((labels == -1).sum())}"
 )
 print("targets of the positives (dx, dy, dw, dh):")
@@ -126,7 +127,8 @@ rois, roi_labels, roi_targets = proposal_targets(
     proposals, gt_boxes, gt_labels, batch_size=32, fg_fraction=0.25, generator=gen
 )
 print(
-    f"RoIs: {rois.shape[0]}, foreground {int((roi_labels > 0).sum())} (labels {sorted(set(roi_labels[roi_labels > 0].tolist()))}), "
+    f"RoIs: {rois.shape[0]}, foreground {int((roi_labels > 0).sum())} (labels "
+    f"{sorted(set(roi_labels[roi_labels > 0].tolist()))}), "
     f"background {int((roi_labels == 0).sum())}"
 )
 print(
@@ -147,6 +149,7 @@ for sigma in (3.0, 1.0):
     ours = smooth_l1_loss(pred, target, sigma=sigma)
     ref = F.smooth_l1_loss(pred, target, beta=1 / sigma**2)
     print(
-        f"sigma={sigma:.0f}: ours {ours.item():.6f}  F.smooth_l1_loss(beta=1/{sigma**2:.0f}) {ref.item():.6f}"
+        f"sigma={sigma:.0f}: ours {ours.item():.6f}  "
+        f"F.smooth_l1_loss(beta=1/{sigma**2:.0f}) {ref.item():.6f}"
     )
 # --8<-- [end:smooth_l1]

@@ -17,9 +17,8 @@ features = nn.Sequential(  # three conv blocks, total stride 4, 32 output channe
     nn.Conv2d(32, 32, 3, padding=1),
     nn.ReLU(),
 )
-flat_head = nn.Linear(
-    32 * 8 * 8, 4
-)  # sized for 32x32 inputs: 32 channels x 8 x 8 cells
+# sized for 32x32 inputs: 32 channels x 8 x 8 cells
+flat_head = nn.Linear(32 * 8 * 8, 4)
 spp_head = nn.Sequential(
     SpatialPyramidPooling((4, 2, 1)), nn.Linear(32 * (16 + 4 + 1), 4)
 )
@@ -116,13 +115,13 @@ import torch.nn.functional as F
 
 
 def peace195_level(x: torch.Tensor, n: int) -> torch.Tensor:
-    """Torch re-creation of one level of peace195/sppnet's spatial_pyramid_pool (NCHW)."""
+    """Torch re-creation of one level of peace195/sppnet's spatial_pyramid_pool
+    (NCHW)."""
     height, width = x.shape[-2:]
     h = math.ceil(height / n)  # h_size = h_strd
     w = math.ceil(width / n)  # w_size = w_strd
-    x = F.pad(
-        x, (0, n * w - width, 0, n * h - height)
-    )  # tf.pad: zeros at the bottom and right
+    # tf.pad: zeros at the bottom and right
+    x = F.pad(x, (0, n * w - width, 0, n * h - height))
 
     def same(size: int, kernel: int, stride: int) -> tuple[int, int]:
         """TensorFlow 'SAME' padding (before, after); max_pool ignores it, like -inf."""
@@ -136,7 +135,8 @@ def peace195_level(x: torch.Tensor, n: int) -> torch.Tensor:
 
 
 def columns(height: int, width: int) -> torch.Tensor:
-    """A map whose every cell holds its column index: a bin's max is the rightmost column it saw."""
+    """A map whose every cell holds its column index: a bin's max is the rightmost
+    column it saw."""
     return torch.arange(float(width)).expand(1, 1, height, width).contiguous()
 
 
@@ -148,9 +148,8 @@ for height, width in ((4, 16), (16, 4)):
 
 # a 13x20 conv5 map: which columns does any window of each of peace195's levels read?
 height, width = 13, 20
-probes = (
-    torch.eye(width).view(width, 1, 1, width).expand(width, 1, height, width)
-)  # one lit column each
+# one lit column each
+probes = torch.eye(width).view(width, 1, 1, width).expand(width, 1, height, width)
 for n in (8, 6, 4):
     seen = peace195_level(probes, n).flatten(1).amax(1) > 0
     print(
@@ -172,7 +171,8 @@ print("parameters:", sum(p.numel() for p in model.parameters()))
 with torch.no_grad():
     for height, width in ((16, 16), (24, 24), (48, 48), (40, 72), (128, 128)):
         print(
-            f"{height:>3}x{width:<3} -> logits {tuple(model(torch.randn(2, 1, height, width)).shape)}"
+            f"{height:>3}x{width:<3} -> logits "
+            f"{tuple(model(torch.randn(2, 1, height, width)).shape)}"
         )
 # --8<-- [end:sppnet]
 
@@ -194,20 +194,24 @@ from pathlib import Path
 
 record = json.loads(Path("results/spp/multisize.json").read_text(encoding="utf-8"))
 print(
-    f"recorded {record['date']} on {record['machine']['cpu']} ({record['machine']['cores']} cores, "
+    f"recorded {record['date']} on {record['machine']['cpu']} "
+    f"({record['machine']['cores']} cores, "
     f"{record['torch_threads']} torch thread), torch {record['versions']['torch']}"
 )
 print(
-    f"{record['steps']} steps of {record['batch_size']} images, sizes {record['train_sizes']}, "
+    f"{record['steps']} steps of {record['batch_size']} images, sizes "
+    f"{record['train_sizes']}, "
     f"levels {record['levels']}: {record['train_seconds']} s"
 )
 print(
-    f"mean loss, first 50 steps {record['loss_first_50']:.3f}, last 50 steps {record['loss_last_50']:.3f}"
+    f"mean loss, first 50 steps {record['loss_first_50']:.3f}, last 50 steps "
+    f"{record['loss_last_50']:.3f}"
 )
 for row in record["rows"]:
     seen = "trained on" if row["seen_in_training"] else "never seen"
     print(
-        f"{row['height']:>4} x {row['width']:<4} {seen}  accuracy {100 * row['accuracy']:5.1f} %"
+        f"{row['height']:>4} x {row['width']:<4} {seen}  accuracy "
+        f"{100 * row['accuracy']:5.1f} %"
     )
 # --8<-- [end:results]
 
@@ -221,9 +225,8 @@ torch.manual_seed(0)
 backbone = SPPNet().features.eval()  # conv layers only: total stride 4, 32 channels
 image = torch.randn(1, 1, 64, 64)
 with torch.no_grad():
-    fmap = backbone(
-        image
-    )  # computed ONCE for the whole image: (1, 32, 16, 16), stride 4
+    # computed ONCE for the whole image: (1, 32, 16, 16), stride 4
+    fmap = backbone(image)
 boxes = torch.tensor(
     [[8.0, 4.0, 40.0, 36.0], [20.0, 16.0, 60.0, 60.0], [0.0, 24.0, 60.0, 44.0]]
 )  # x1, y1, x2, y2
@@ -235,14 +238,14 @@ for x1, y1, x2, y2 in (boxes * scale).round().int().tolist():
     region = fmap[:, :, y1 : y2 + 1, x1 : x2 + 1]  # the box's cells on the shared map
     vectors.append(spatial_pyramid_pool(region, levels))
     print(
-        f"region {y2 - y1 + 1:>2}x{x2 - x1 + 1:<2} cells -> vector {tuple(vectors[-1].shape)}"
+        f"region {y2 - y1 + 1:>2}x{x2 - x1 + 1:<2} cells -> vector "
+        f"{tuple(vectors[-1].shape)}"
     )
 ours = torch.cat(vectors)
 
 # RoI pooling is one level of this; three roi_pool calls rebuild the pyramid
-rois = torch.cat(
-    [torch.zeros(len(boxes), 1), boxes], 1
-)  # (batch index, x1, y1, x2, y2)
+# (batch index, x1, y1, x2, y2)
+rois = torch.cat([torch.zeros(len(boxes), 1), boxes], 1)
 pyramid = torch.cat(
     [roi_pool(fmap, rois, n, spatial_scale=scale).flatten(1) for n in levels], 1
 )

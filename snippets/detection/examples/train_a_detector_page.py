@@ -21,9 +21,8 @@ import torch
 
 from snippets.detection.data import SCENE_CLASSES, make_scene_dataset
 
-images, boxes, labels = make_scene_dataset(
-    60, seed=1000
-)  # the first 60 training scenes
+# the first 60 training scenes
+images, boxes, labels = make_scene_dataset(60, seed=1000)
 all_boxes, all_labels = torch.cat(boxes), torch.cat(labels)
 area = (all_boxes[:, 2] - all_boxes[:, 0]) * (all_boxes[:, 3] - all_boxes[:, 1])
 landscape = sum(im.shape[2] > im.shape[1] for im in images)
@@ -87,7 +86,8 @@ order = torch.randperm(1200, generator=torch.Generator().manual_seed(1))
 shuffled = order.view(-1, 8).tolist()
 mixed = sum(len({ratios[i] > 1 for i in b}) > 1 for b in grouped)
 print(
-    f"random batches of 8: {padding_waste(shuffled, shapes):.1%} of the pixels are padding"
+    f"random batches of 8: {padding_waste(shuffled, shapes):.1%} "
+    "of the pixels are padding"
 )
 print(
     f"grouped by ratio   : {padding_waste(grouped, shapes):.1%} "
@@ -369,7 +369,8 @@ print(
     "+1 decoder: AP",
     f"{plus1['matching_decoder']['coco']['map']:.4f} ->",
     f"{plus1['coco']['map']:.4f}, AP@0.75",
-    f"{plus1['matching_decoder']['coco']['map_75']:.4f} -> {plus1['coco']['map_75']:.4f}",
+    f"{plus1['matching_decoder']['coco']['map_75']:.4f} -> "
+    f"{plus1['coco']['map_75']:.4f}",
 )
 for size in ("all", "small", "medium", "large"):
     before = plus1["matching_decoder"]["mean_best_iou"][size]
@@ -382,7 +383,8 @@ for name, run in runs.items():
     if name != "+1 decoder":
         print(
             f"{name}: {run['train_config']['epochs']} epochs x",
-            f"{run['train_config']['train_images']} scenes, {run['seconds']['total']:.0f} s",
+            f"{run['train_config']['train_images']} scenes, "
+            f"{run['seconds']['total']:.0f} s",
         )
 # --8<-- [end:ablations]
 
@@ -398,9 +400,8 @@ torch.set_num_threads(1)
 model = TinyFasterRCNN()
 state = torch.load("results/detector/detector.pt")
 model.load_state_dict({k: v.float() for k, v in state.items()})
-images, boxes, labels = make_scene_dataset(
-    40, seed=999_999
-)  # the first 40 held-out scenes
+# the first 40 held-out scenes
+images, boxes, labels = make_scene_dataset(40, seed=999_999)
 _, detections = evaluate(model, images, boxes, labels)
 result = coco_map(detections, list(zip(boxes, labels)), num_classes=5)
 print(

@@ -52,7 +52,8 @@ for terms in (5, 6, 8):
     fixed = sinx_scalar(x, terms)
     for xi, yi in zip(x, fixed):
         print(
-            f"{terms:>5}  {xi:5.3f}  {sinx_c_int(xi, terms):12.8f}  {yi:12.8f}  {np.sin(xi):12.8f}"
+            f"{terms:>5}  {xi:5.3f}  {sinx_c_int(xi, terms):12.8f}  {yi:12.8f}  "
+            f"{np.sin(xi):12.8f}"
         )
 # --8<-- [end:overflow_effect]
 
@@ -110,7 +111,8 @@ for dtype, tol in ((np.float32, 2e-6), (np.float64, 1e-12)):
     }
     reference = np.sin(x.astype(np.float64))
     print(
-        f"{np.dtype(dtype).name}: |rung - np.sin| <= {tol:g} for all {len(x):,} elements?"
+        f"{np.dtype(dtype).name}: |rung - np.sin| <= {tol:g} "
+        f"for all {len(x):,} elements?"
     )
     for name, y in results.items():
         print(
@@ -125,9 +127,8 @@ print(
 # --8<-- [start:ladder]
 from snippets.parallel.figures import load_results, machine_line
 
-results = (
-    load_results()
-)  # results/bench/parallel.json, from `python -m benchmarks parallel`
+# results/bench/parallel.json, from `python -m benchmarks parallel`
+results = load_results()
 print("measured on:", machine_line(results))
 print(
     f"n = {results['n']:,} {results['dtype']} elements, {results['terms']} terms "
@@ -136,12 +137,14 @@ print(
 scalar_ns = results["rows"][0]["ns_per_element"]
 floor_ns = results["floor"]["seconds"] / results["n"] * 1e9
 print(
-    f"{'rung':<46} {'ns/element':>10} {'x scalar':>9} {'x copy time':>11} {'core share':>10}"
+    f"{'rung':<46} {'ns/element':>10} {'x scalar':>9} {'x copy time':>11} "
+    f"{'core share':>10}"
 )
 for r in results["rows"]:
     share = "-" if r.get("core_share") is None else f"{r['core_share']:.2f}"
     print(
-        f"{r['label']:<46} {r['ns_per_element']:>10.2f} {scalar_ns / r['ns_per_element']:>9.0f} "
+        f"{r['label']:<46} {r['ns_per_element']:>10.2f} "
+        f"{scalar_ns / r['ns_per_element']:>9.0f} "
         f"{r['ns_per_element'] / floor_ns:>11.1f} {share:>10}"
     )
 print(f"{'copy x -> out (the floor)':<46} {floor_ns:>10.2f}")
@@ -152,11 +155,13 @@ from snippets.parallel.figures import load_results
 
 results = load_results()
 print(
-    f"benchmark run {results['date']} on {results['machine']['cpu']} ({results['machine']['cores']} cores), "
+    f"benchmark run {results['date']} on {results['machine']['cpu']} "
+    f"({results['machine']['cores']} cores), "
     f"load average {results['load_average'][0]:.1f}:"
 )
 for check in results["checks"]:
     print(
-        f"  [{'held' if check['passed'] else 'missed'}] {check['name']}: {check['measured']}"
+        f"  [{'held' if check['passed'] else 'missed'}] {check['name']}: "
+        f"{check['measured']}"
     )
 # --8<-- [end:checks]

@@ -15,12 +15,12 @@ print(f"Amdahl's ceiling for f = {f}: 1 / (1 - f) = {1 / (1 - f):.0f}")
 from snippets.parallel.figures import load_results, machine_line
 from snippets.parallel.speedup import amdahl_speedup
 
-results = (
-    load_results()
-)  # results/bench/parallel.json, written by `python -m benchmarks parallel`
+# results/bench/parallel.json, written by `python -m benchmarks parallel`
+results = load_results()
 print("measured on:", machine_line(results))
 print(
-    f"load average (1, 5, 15 min) at the run: {', '.join(f'{v:.1f}' for v in results['load_average'])}"
+    "load average (1, 5, 15 min) at the run: "
+    f"{', '.join(f'{v:.1f}' for v in results['load_average'])}"
 )
 for c in results["curves"]:
     f = c["parallel_fraction"]
@@ -28,7 +28,8 @@ for c in results["curves"]:
     print("   P   time (ms)  speedup  efficiency  Amdahl(f, P)")
     for p, t, s in zip(c["workers"], c["seconds"], c["speedup"]):
         print(
-            f"{p:>4}  {t * 1e3:9.2f}  {s:7.2f}  {s / p:10.2f}  {amdahl_speedup(f, p):12.2f}"
+            f"{p:>4}  {t * 1e3:9.2f}  {s:7.2f}  {s / p:10.2f}  "
+            f"{amdahl_speedup(f, p):12.2f}"
         )
 # --8<-- [end:measured]
 
@@ -57,7 +58,8 @@ n = results["n"]
 chunk = np.zeros(n // 2, dtype=results["dtype"])
 sent = 2 * len(pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))  # two chunks out
 print(
-    f"bytes pickled to the 2 worker processes: {sent / 2**20:.1f} MiB (and as many back)"
+    f"bytes pickled to the 2 worker processes: {sent / 2**20:.1f} MiB "
+    "(and as many back)"
 )
 rows = {(r["rung"], r["workers"]): r for r in results["rows"]}
 for key in (("threads", 1), ("threads", 2), ("processes", 2)):
