@@ -17,16 +17,27 @@ from torch import Tensor
 from snippets.detection.boxes import box_iou
 # --8<-- [end:imports]
 
-__all__ = ["match_detections", "ap_from_matches", "average_precision", "COCO_AREAS", "coco_iou",
-           "coco_match", "coco_precision", "coco_map"]
+__all__ = [
+    "match_detections",
+    "ap_from_matches",
+    "average_precision",
+    "COCO_AREAS",
+    "coco_iou",
+    "coco_match",
+    "coco_precision",
+    "coco_map",
+]
 
 
 # --8<-- [start:match_detections]
-def match_detections(boxes: Tensor, scores: Tensor, gt_boxes: Tensor, iou_threshold: float = 0.5) -> Tensor:
+def match_detections(
+    boxes: Tensor, scores: Tensor, gt_boxes: Tensor, iou_threshold: float = 0.5
+) -> Tensor:
     """True positive flags (Tensor[D], bool) for detections of one class in one image.
 
-    In order of decreasing score, a detection is a true positive if its best-overlapping gt
-    (IoU >= ``iou_threshold``) is not yet taken; a second detection of the same gt is a false positive.
+    In order of decreasing score, a detection is a true positive if its best-overlapping
+    gt (IoU >= ``iou_threshold``) is not yet taken; a second detection of the same gt is
+    a false positive.
     """
     is_tp = torch.zeros(boxes.shape[0], dtype=torch.bool)
     if boxes.shape[0] == 0 or gt_boxes.shape[0] == 0:
@@ -44,8 +55,9 @@ def match_detections(boxes: Tensor, scores: Tensor, gt_boxes: Tensor, iou_thresh
 
 # --8<-- [start:ap_from_matches]
 def ap_from_matches(scores: Tensor, is_tp: Tensor, num_gt: int) -> float:
-    """Area under the precision envelope: sort by score, accumulate precision and recall,
-    make precision non-increasing from the right, sum precision x recall steps."""
+    """Area under the precision envelope: sort by score, accumulate precision and
+    recall, make precision non-increasing from the right, sum precision x recall
+    steps."""
     if num_gt == 0:
         return float("nan")
     order = torch.argsort(scores, descending=True, stable=True)
@@ -60,65 +72,105 @@ def ap_from_matches(scores: Tensor, is_tp: Tensor, num_gt: int) -> float:
 # --8<-- [end:ap_from_matches]
 
 
-# --8<-- [start:average_precision]
-def average_precision(detections: Sequence[tuple[Tensor, Tensor, Tensor]],
-                      ground_truths: Sequence[tuple[Tensor, Tensor]], num_classes: int,
-                      iou_threshold: float = 0.5) -> dict[str, object]:
-    """mAP over images. ``detections[i]`` = (boxes Tensor[D, 4], scores Tensor[D], labels Tensor[D]),
-    ``ground_truths[i]`` = (boxes Tensor[G, 4], labels Tensor[G]); classes are 1..num_classes.
-
-    Returns {"ap": [AP of class 1, ..., num_classes], "map": mean over classes that have gt}.
-    """
+# Argument checks live here, outside the shown sections, so each function reads
+# as its math.
+def _check_same_length(detections: Sequence, ground_truths: Sequence) -> None:
     if len(detections) != len(ground_truths):
-        raise ValueError(f"detections and ground_truths must have the same length, "
-                         f"got {len(detections)} and {len(ground_truths)}")
+        raise ValueError(
+            f"detections and ground_truths must have the same length, "
+            f"got {len(detections)} and {len(ground_truths)}"
+        )
+
+
+# --8<-- [start:average_precision]
+def average_precision(
+    detections: Sequence[tuple[Tensor, Tensor, Tensor]],
+    ground_truths: Sequence[tuple[Tensor, Tensor]],
+    num_classes: int,
+    iou_threshold: float = 0.5,
+) -> dict[str, object]:
+    """mAP over images. ``detections[i]`` = (boxes Tensor[D, 4], scores Tensor[D],
+    labels Tensor[D]), ``ground_truths[i]`` = (boxes Tensor[G, 4], labels Tensor[G]);
+    classes are 1..num_classes.
+
+    Returns {"ap": [AP of class 1, ..., num_classes],
+    "map": mean over the classes that have gt}.
+    """
+    _check_same_length(detections, ground_truths)
     aps = []
     for c in range(1, num_classes + 1):
         scores, flags, num_gt = [], [], 0
-        for (boxes, det_scores, labels), (gt_boxes, gt_labels) in zip(detections, ground_truths):
+        for (boxes, det_scores, labels), (gt_boxes, gt_labels) in zip(
+            detections, ground_truths
+        ):
             mine, gt_mine = labels == c, gt_labels == c
             num_gt += int(gt_mine.sum())
             scores.append(det_scores[mine])
-            flags.append(match_detections(boxes[mine], det_scores[mine], gt_boxes[gt_mine], iou_threshold))
+            flags.append(
+                match_detections(
+                    boxes[mine], det_scores[mine], gt_boxes[gt_mine], iou_threshold
+                )
+            )
         aps.append(ap_from_matches(torch.cat(scores), torch.cat(flags), num_gt))
     valid = [ap for ap in aps if ap == ap]  # drop NaN: classes without gt
     return {"ap": aps, "map": sum(valid) / len(valid) if valid else float("nan")}
 # --8<-- [end:average_precision]
 
 
-def _check_eval_inputs(detections: Sequence, ground_truths: Sequence, num_classes: int) -> None:
+def _check_eval_inputs(
+    detections: Sequence, ground_truths: Sequence, num_classes: int
+) -> None:
     if not isinstance(num_classes, int) or num_classes < 1:
         raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
-    if len(detections) != len(ground_truths):
-        raise ValueError(f"detections and ground_truths must have the same length, "
-                         f"got {len(detections)} and {len(ground_truths)}")
+    _check_same_length(detections, ground_truths)
     for i, (det, gt) in enumerate(zip(detections, ground_truths)):
         if len(det) != 3 or len(gt) != 2:
-            raise ValueError(f"image {i}: expected detections (boxes, scores, labels) and ground truth "
-                             f"(boxes, labels), got {len(det)} and {len(gt)} items")
+            raise ValueError(
+                f"image {i}: expected detections (boxes, scores, labels) and ground truth "
+                f"(boxes, labels), got {len(det)} and {len(gt)} items"
+            )
         (boxes, scores, labels), (gt_boxes, gt_labels) = det, gt
-        for name, b, n in (("detection boxes", boxes, labels), ("gt boxes", gt_boxes, gt_labels)):
+        for name, b, n in (
+            ("detection boxes", boxes, labels),
+            ("gt boxes", gt_boxes, gt_labels),
+        ):
             if not isinstance(b, Tensor) or b.dim() != 2 or b.shape[1] != 4:
-                raise ValueError(f"image {i}: {name} must be a Tensor[N, 4] (x1, y1, x2, y2), "
-                                 f"got {tuple(getattr(b, 'shape', ()))}")
+                raise ValueError(
+                    f"image {i}: {name} must be a Tensor[N, 4] (x1, y1, x2, y2), "
+                    f"got {tuple(getattr(b, 'shape', ()))}"
+                )
             if not isinstance(n, Tensor) or n.shape != (b.shape[0],):
-                raise ValueError(f"image {i}: {name} and their labels disagree: {tuple(b.shape)} boxes, "
-                                 f"labels of shape {tuple(getattr(n, 'shape', ()))}")
-            if n.numel() and (n.is_floating_point() or n.min() < 1 or n.max() > num_classes):
-                raise ValueError(f"image {i}: labels must be integers in 1..{num_classes}, "
-                                 f"got {sorted(set(n.tolist()))}")
+                raise ValueError(
+                    f"image {i}: {name} and their labels disagree: {tuple(b.shape)} boxes, "
+                    f"labels of shape {tuple(getattr(n, 'shape', ()))}"
+                )
+            if n.numel() and (
+                n.is_floating_point() or n.min() < 1 or n.max() > num_classes
+            ):
+                raise ValueError(
+                    f"image {i}: labels must be integers in 1..{num_classes}, "
+                    f"got {sorted(set(n.tolist()))}"
+                )
             if b.numel() and bool(((b[:, 2] < b[:, 0]) | (b[:, 3] < b[:, 1])).any()):
-                raise ValueError(f"image {i}: {name} must satisfy x1 <= x2 and y1 <= y2")
+                raise ValueError(
+                    f"image {i}: {name} must satisfy x1 <= x2 and y1 <= y2"
+                )
         if not isinstance(scores, Tensor) or scores.shape != (boxes.shape[0],):
-            raise ValueError(f"image {i}: scores must be a Tensor[{boxes.shape[0]}], "
-                             f"got {tuple(getattr(scores, 'shape', ()))}")
+            raise ValueError(
+                f"image {i}: scores must be a Tensor[{boxes.shape[0]}], "
+                f"got {tuple(getattr(scores, 'shape', ()))}"
+            )
         if scores.numel() and not bool(torch.isfinite(scores).all()):
             raise ValueError(f"image {i}: scores must be finite")
 
 
 # --8<-- [start:coco_iou]
-COCO_AREAS = {"all": (0.0, 1e10), "small": (0.0, 32.0**2), "medium": (32.0**2, 96.0**2),
-              "large": (96.0**2, 1e10)}
+COCO_AREAS = {
+    "all": (0.0, 1e10),
+    "small": (0.0, 32.0**2),
+    "medium": (32.0**2, 96.0**2),
+    "large": (96.0**2, 1e10),
+}
 
 
 def _xywh(boxes: Tensor) -> np.ndarray:
@@ -128,15 +180,19 @@ def _xywh(boxes: Tensor) -> np.ndarray:
 
 
 def coco_iou(dt: np.ndarray, gt: np.ndarray) -> np.ndarray:
-    """IoU of boxes given as (x, y, w, h) (ndarray[D, 4], ndarray[G, 4], float64) -> ndarray[D, G].
+    """IoU of boxes given as (x, y, w, h): ndarray[D, 4] and ndarray[G, 4], float64.
+
+    Returns ndarray[D, G].
 
     The arithmetic of pycocotools' ``bbIou`` (continuous boxes, no +1), step for step,
     so that an IoU exactly at a threshold is decided as COCOeval decides it.
     """
-    w = (np.minimum(dt[:, None, 0] + dt[:, None, 2], gt[None, :, 0] + gt[None, :, 2])
-         - np.maximum(dt[:, None, 0], gt[None, :, 0]))
-    h = (np.minimum(dt[:, None, 1] + dt[:, None, 3], gt[None, :, 1] + gt[None, :, 3])
-         - np.maximum(dt[:, None, 1], gt[None, :, 1]))
+    w = np.minimum(
+        dt[:, None, 0] + dt[:, None, 2], gt[None, :, 0] + gt[None, :, 2]
+    ) - np.maximum(dt[:, None, 0], gt[None, :, 0])
+    h = np.minimum(
+        dt[:, None, 1] + dt[:, None, 3], gt[None, :, 1] + gt[None, :, 3]
+    ) - np.maximum(dt[:, None, 1], gt[None, :, 1])
     inter = np.where((w > 0) & (h > 0), w * h, 0.0)
     union = dt[:, None, 2] * dt[:, None, 3] + gt[None, :, 2] * gt[None, :, 3] - inter
     return np.where(inter > 0, inter / np.where(inter > 0, union, 1.0), 0.0)
@@ -144,12 +200,18 @@ def coco_iou(dt: np.ndarray, gt: np.ndarray) -> np.ndarray:
 
 
 # --8<-- [start:coco_match]
-def coco_match(dt: np.ndarray, gt: np.ndarray, area_range: tuple[float, float],
-               iou_thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Match one image's detections of one class (``dt``: (x, y, w, h) sorted by score, at most
-    100) to its ground truth ``gt``, at every threshold, as ``COCOeval.evaluateImg`` does.
+def coco_match(
+    dt: np.ndarray,
+    gt: np.ndarray,
+    area_range: tuple[float, float],
+    iou_thresholds: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Match one image's detections of one class (``dt``: (x, y, w, h) sorted by score,
+    at most 100) to its ground truth ``gt``, at every threshold, as
+    ``COCOeval.evaluateImg`` does.
 
-    Returns matched (bool[T, D]), ignored detections (bool[T, D]) and ignored gt (bool[G]).
+    Returns matched (bool[T, D]), ignored detections (bool[T, D]) and ignored gt
+    (bool[G]).
     """
     gt_area, dt_area = gt[:, 2] * gt[:, 3], dt[:, 2] * dt[:, 3]
     gt_ignore = (gt_area < area_range[0]) | (gt_area > area_range[1])
@@ -179,18 +241,26 @@ def coco_match(dt: np.ndarray, gt: np.ndarray, area_range: tuple[float, float],
 
 
 # --8<-- [start:coco_precision]
-def coco_precision(scores: np.ndarray, matched: np.ndarray, ignored: np.ndarray, num_gt: int,
-                   recall_points: np.ndarray) -> np.ndarray:
+def coco_precision(
+    scores: np.ndarray,
+    matched: np.ndarray,
+    ignored: np.ndarray,
+    num_gt: int,
+    recall_points: np.ndarray,
+) -> np.ndarray:
     """Precision at each recall point (ndarray[T, R]) for one class over all images, as
-    ``COCOeval.accumulate``: sort by score (stable), count TP and FP among the detections
-    not ignored, make precision non-increasing from the right, read it at each recall."""
+    ``COCOeval.accumulate``: sort by score (stable), count TP and FP among the
+    detections not ignored, make precision non-increasing from the right, read it at
+    each recall."""
     order = np.argsort(-scores, kind="mergesort")
     tp = np.cumsum(matched[:, order] & ~ignored[:, order], axis=1).astype(float)
     fp = np.cumsum(~matched[:, order] & ~ignored[:, order], axis=1).astype(float)
     result = np.zeros((matched.shape[0], len(recall_points)))
     for t in range(matched.shape[0]):
         recall = tp[t] / num_gt
-        precision = np.maximum.accumulate((tp[t] / (tp[t] + fp[t] + np.spacing(1)))[::-1])[::-1]
+        precision = np.maximum.accumulate(
+            (tp[t] / (tp[t] + fp[t] + np.spacing(1)))[::-1]
+        )[::-1]
         at = np.searchsorted(recall, recall_points, side="left")
         inside = at < len(recall)  # recall points never reached keep precision 0
         result[t, inside] = precision[at[inside]]
@@ -199,14 +269,19 @@ def coco_precision(scores: np.ndarray, matched: np.ndarray, ignored: np.ndarray,
 
 
 # --8<-- [start:coco_map]
-def coco_map(detections: Sequence[tuple[Tensor, Tensor, Tensor]],
-             ground_truths: Sequence[tuple[Tensor, Tensor]], num_classes: int) -> dict[str, float]:
-    """COCO's box AP: arguments as in ``average_precision``. IoU thresholds 0.50:0.05:0.95,
-    101 recall points, at most 100 detections per image and class (COCOeval's cut), areas
-    judged on the gt box (on the detection's own box when it is unmatched).
+def coco_map(
+    detections: Sequence[tuple[Tensor, Tensor, Tensor]],
+    ground_truths: Sequence[tuple[Tensor, Tensor]],
+    num_classes: int,
+) -> dict[str, float]:
+    """COCO's box AP: arguments as in ``average_precision``. IoU thresholds
+    0.50:0.05:0.95, 101 recall points, at most 100 detections per image and class
+    (COCOeval's cut), areas judged on the gt box (on the detection's own box when it is
+    unmatched).
 
-    Returns {"map", "map_50", "map_75", "map_small", "map_medium", "map_large"}: each the mean
-    over classes (and thresholds) that have gt in the range; -1 where none has, as COCOeval.
+    Returns {"map", "map_50", "map_75", "map_small", "map_medium", "map_large"}: each
+    the mean over classes (and thresholds) that have gt in the range; -1 where none has,
+    as COCOeval.
     """
     _check_eval_inputs(detections, ground_truths, num_classes)
     thresholds = np.linspace(0.5, 0.95, 10)  # COCOeval's own np.linspace: 0.75 is exact
@@ -214,25 +289,44 @@ def coco_map(detections: Sequence[tuple[Tensor, Tensor, Tensor]],
     curves = {}  # (class, area) -> precision ndarray[T, R]
     for c in range(1, num_classes + 1):
         per_image = []
-        for (boxes, scores, labels), (gt_boxes, gt_labels) in zip(detections, ground_truths):
+        for (boxes, scores, labels), (gt_boxes, gt_labels) in zip(
+            detections, ground_truths
+        ):
             s = scores[labels == c].double().numpy()
             order = np.argsort(-s, kind="mergesort")[:100]  # best 100 of this class
-            per_image.append((_xywh(boxes[labels == c])[order], s[order], _xywh(gt_boxes[gt_labels == c])))
+            per_image.append(
+                (
+                    _xywh(boxes[labels == c])[order],
+                    s[order],
+                    _xywh(gt_boxes[gt_labels == c]),
+                )
+            )
         for area, rng in COCO_AREAS.items():
-            runs = [(coco_match(dt, gt, rng, thresholds), s) for dt, s, gt in per_image
-                    if len(dt) or len(gt)]
+            runs = [
+                (coco_match(dt, gt, rng, thresholds), s)
+                for dt, s, gt in per_image
+                if len(dt) or len(gt)
+            ]
             num_gt = sum(int((~gt_ignore).sum()) for (_, _, gt_ignore), _ in runs)
             if num_gt == 0:
                 continue  # COCO: -1, left out of the mean
             matched = np.concatenate([m for (m, _, _), _ in runs], axis=1)
             ignored = np.concatenate([i for (_, i, _), _ in runs], axis=1)
             scores_all = np.concatenate([s for _, s in runs])
-            curves[c, area] = coco_precision(scores_all, matched, ignored, num_gt, recall_points)
+            curves[c, area] = coco_precision(
+                scores_all, matched, ignored, num_gt, recall_points
+            )
 
     def mean(area: str, t: slice | int = slice(None)) -> float:
         values = [curve[t].mean() for (_, a), curve in curves.items() if a == area]
         return float(np.mean(values)) if values else -1.0
 
-    return {"map": mean("all"), "map_50": mean("all", 0), "map_75": mean("all", 5),
-            "map_small": mean("small"), "map_medium": mean("medium"), "map_large": mean("large")}
+    return {
+        "map": mean("all"),
+        "map_50": mean("all", 0),
+        "map_75": mean("all", 5),
+        "map_small": mean("small"),
+        "map_medium": mean("medium"),
+        "map_large": mean("large"),
+    }
 # --8<-- [end:coco_map]

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
+# --8<-- [end:imports]
 
 from snippets._checks import check_rank, check_tensor
-# --8<-- [end:imports]
 
 __all__ = [
     "spp_bins",
@@ -43,7 +43,9 @@ def _check_positive_int(name: str, value: object) -> int:
 
 def _check_levels(levels: object, mode: object) -> tuple[int, ...]:
     if isinstance(levels, (int, str)) or not isinstance(levels, Sequence):
-        raise TypeError(f"levels must be a sequence of ints such as (4, 2, 1), got {levels!r}")
+        raise TypeError(
+            f"levels must be a sequence of ints such as (4, 2, 1), got {levels!r}"
+        )
     if len(levels) == 0:
         raise ValueError("levels must hold at least one level, got an empty sequence")
     for n in levels:
@@ -54,19 +56,41 @@ def _check_levels(levels: object, mode: object) -> tuple[int, ...]:
 # --8<-- [end:checks]
 
 
+def _check_spp_bins(size: object, n: object) -> None:
+    _check_positive_int("size", size)
+    _check_positive_int("n", n)
+    if size < n:
+        raise ValueError(
+            "size must be >= n (the stride floor(size / n) would be 0), "
+            f"got size={size}, n={n}"
+        )
+
+
+def _check_spp_input(x: object, levels: object, mode: object) -> tuple[int, ...]:
+    """The checked ``levels`` of ``spatial_pyramid_pool``, as a tuple."""
+    check_tensor("x", x)
+    check_rank("x", x, (4,), "(N, C, H, W)")
+    levels = _check_levels(levels, mode)
+    height, width = x.shape[-2:]
+    if min(height, width) < max(levels):
+        raise ValueError(
+            f"x must be at least {max(levels)}x{max(levels)} (the largest level) "
+            "to give every bin its own "
+            f"cells, got H={height}, W={width}; use smaller levels or a larger input"
+        )
+    return levels
+
+
 # --8<-- [start:spp_bins]
 def spp_bins(size: int, n: int) -> tuple[int, int, int]:
     """The paper's pooling geometry for one level on a side of ``size`` (a) cells.
 
-    Window ``ceil(a / n)``, stride ``floor(a / n)``, and the number of windows that
-    fit, ``floor((a - window) / stride) + 1``. Returns ``(window, stride, bins)``;
-    ``bins`` equals ``n`` only for some ``a`` (e.g. every level of {6, 3, 2, 1} at a = 13).
+    Window ``ceil(a / n)``, stride ``floor(a / n)``, and the number of windows that fit,
+    ``floor((a - window) / stride) + 1``. Returns ``(window, stride, bins)``; ``bins``
+    equals ``n`` only for some ``a`` (e.g. every level of {6, 3, 2, 1} at a = 13).
     Requires ``size >= n`` (otherwise the stride is 0).
     """
-    _check_positive_int("size", size)
-    _check_positive_int("n", n)
-    if size < n:
-        raise ValueError(f"size must be >= n (the stride floor(size / n) would be 0), got size={size}, n={n}")
+    _check_spp_bins(size, n)
     window = math.ceil(size / n)  # win = ceil(a / n)
     stride = size // n  # str = floor(a / n)
     bins = (size - window) // stride + 1  # windows that fit, no padding
@@ -76,10 +100,12 @@ def spp_bins(size: int, n: int) -> tuple[int, int, int]:
 
 # --8<-- [start:adaptive_bins]
 def adaptive_bins(size: int, n: int) -> list[tuple[int, int]]:
-    """The ``n`` bins adaptive pooling uses on a side of ``size`` cells, as ``[start, end)`` pairs.
+    """The ``n`` bins adaptive pooling uses on a side of ``size`` cells.
 
-    Bin i spans ``[floor(i * size / n), ceil((i + 1) * size / n))``: always exactly ``n``
-    bins, together covering every cell, neighbours overlapping by at most one cell.
+    Returns them as ``[start, end)`` pairs.
+
+    Bin i spans ``[floor(i * size / n), ceil((i + 1) * size / n))``: always exactly
+    ``n`` bins, together covering every cell, neighbours sharing at most one cell.
     """
     _check_positive_int("size", size)
     _check_positive_int("n", n)
@@ -89,7 +115,9 @@ def adaptive_bins(size: int, n: int) -> list[tuple[int, int]]:
 
 
 # --8<-- [start:spatial_pyramid_pool]
-def spatial_pyramid_pool(x: Tensor, levels: Sequence[int] = (4, 2, 1), mode: str = "max") -> Tensor:
+def spatial_pyramid_pool(
+    x: Tensor, levels: Sequence[int] = (4, 2, 1), mode: str = "max"
+) -> Tensor:
     """Pool ``x`` (Tensor[N, C, H, W]) into n×n bins for each level n and concatenate.
 
     Returns Tensor[N, C * sum(n * n for n in levels)], whatever H and W are.
@@ -98,23 +126,23 @@ def spatial_pyramid_pool(x: Tensor, levels: Sequence[int] = (4, 2, 1), mode: str
     exactly ``torch.cat([F.adaptive_max_pool2d(x, n).flatten(1) for n in levels], 1)``
     (``adaptive_avg_pool2d`` for ``mode="avg"``). Requires H, W >= max(levels).
     """
-    check_tensor("x", x)
-    check_rank("x", x, (4,), "(N, C, H, W)")
-    levels = _check_levels(levels, mode)
+    levels = _check_spp_input(x, levels, mode)
     height, width = x.shape[-2:]
-    if min(height, width) < max(levels):
-        raise ValueError(
-            f"x must be at least {max(levels)}x{max(levels)} (the largest level) to give every bin its own "
-            f"cells, got H={height}, W={width}; use smaller levels or a larger input"
-        )
-    reduce = (lambda t, dim: t.amax(dim)) if mode == "max" else (lambda t, dim: t.mean(dim))
+    reduce = (
+        (lambda t, dim: t.amax(dim)) if mode == "max" else (lambda t, dim: t.mean(dim))
+    )
     pooled = []
     for n in levels:
-        # a rectangle's max (mean) = max (mean) over its columns of the max (mean) over its rows
+        # a rectangle's max (mean) = max (mean) over its columns
+        # of the max (mean) over its rows
         # `rows`: (N, C, n, W), each bin row reduced
-        rows = torch.stack([reduce(x[:, :, s:e, :], 2) for s, e in adaptive_bins(height, n)], 2)
+        rows = torch.stack(
+            [reduce(x[:, :, s:e, :], 2) for s, e in adaptive_bins(height, n)], 2
+        )
         # `bins`: (N, C, n, n), then each bin column reduced
-        bins = torch.stack([reduce(rows[..., s:e], 3) for s, e in adaptive_bins(width, n)], 3)
+        bins = torch.stack(
+            [reduce(rows[..., s:e], 3) for s, e in adaptive_bins(width, n)], 3
+        )
         pooled.append(bins.flatten(1))  # (N, C * n * n), channel-major
     return torch.cat(pooled, 1)
 # --8<-- [end:spatial_pyramid_pool]
@@ -122,7 +150,8 @@ def spatial_pyramid_pool(x: Tensor, levels: Sequence[int] = (4, 2, 1), mode: str
 
 # --8<-- [start:SpatialPyramidPooling]
 class SpatialPyramidPooling(nn.Module):
-    """Layer form of ``spatial_pyramid_pool``: (N, C, H, W) -> (N, C * sum(n²)) for any H, W."""
+    """Layer form of ``spatial_pyramid_pool``: (N, C, H, W) -> (N, C * sum(n²)),
+    for any H and W."""
 
     def __init__(self, levels: Sequence[int] = (4, 2, 1), mode: str = "max") -> None:
         super().__init__()
@@ -142,22 +171,32 @@ class SpatialPyramidPooling(nn.Module):
 
 # --8<-- [start:SPPNet]
 class SPPNet(nn.Module):
-    """A small CNN whose classifier sees a fixed-length SPP vector, so any input size >= 16 works.
+    """A small CNN whose classifier sees a fixed-length SPP vector, for any input size.
 
-    Input Tensor[N, 1, H, W]; three 3x3 conv blocks (two 2x2 max pools: stride 4),
-    spatial pyramid pooling, then two fully connected layers. Returns logits Tensor[N, classes].
+    Input Tensor[N, 1, H, W] with H, W >= 16; three 3x3 conv blocks (two 2x2 max pools:
+    stride 4), spatial pyramid pooling, then two fully connected layers.
+    Returns logits Tensor[N, classes].
     """
 
-    def __init__(self, classes: int = 4, levels: Sequence[int] = (4, 2, 1), width: int = 32) -> None:
+    def __init__(
+        self, classes: int = 4, levels: Sequence[int] = (4, 2, 1), width: int = 32
+    ) -> None:
         super().__init__()
         self.features = nn.Sequential(
-            nn.Conv2d(1, width // 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(width // 2, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(width, width, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(1, width // 2, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(width // 2, width, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(width, width, 3, padding=1),
+            nn.ReLU(),
         )
         self.spp = SpatialPyramidPooling(levels, "max")
         self.classifier = nn.Sequential(
-            nn.Linear(self.spp.output_size(width), 64), nn.ReLU(), nn.Linear(64, classes)
+            nn.Linear(self.spp.output_size(width), 64),
+            nn.ReLU(),
+            nn.Linear(64, classes),
         )
 
     def forward(self, x: Tensor) -> Tensor:
@@ -169,30 +208,40 @@ SHAPE_CLASSES = ("disc", "square", "ring", "cross")
 
 
 # --8<-- [start:make_shapes]
-def make_shapes(count: int, height: int, width: int, generator: torch.Generator) -> tuple[Tensor, Tensor]:
-    """``count`` noisy images (Tensor[count, 1, height, width]) of one shape each, and labels (Tensor[count]).
+def make_shapes(
+    count: int, height: int, width: int, generator: torch.Generator
+) -> tuple[Tensor, Tensor]:
+    """``count`` noisy images (Tensor[count, 1, height, width]) of one shape each,
+    and their labels (Tensor[count]).
 
     Classes ``SHAPE_CLASSES``: disc, square, ring, cross; the shape's size is a random
     fraction (0.2-0.4) of min(height, width), its centre random, its brightness random.
     """
     labels = torch.randint(0, len(SHAPE_CLASSES), (count,), generator=generator)
     side = min(height, width)
-    r = (0.2 + 0.2 * torch.rand(count, 1, 1, generator=generator)) * side  # radius in pixels
+    r = (
+        0.2 + 0.2 * torch.rand(count, 1, 1, generator=generator)
+    ) * side  # radius in pixels
     cy = r + torch.rand(count, 1, 1, generator=generator) * (height - 2 * r)
     cx = r + torch.rand(count, 1, 1, generator=generator) * (width - 2 * r)
     yy = torch.arange(height).view(1, height, 1) + 0.5
     xx = torch.arange(width).view(1, 1, width) + 0.5
     dy, dx = (yy - cy).abs(), (xx - cx).abs()
     dist = torch.sqrt(dy**2 + dx**2)
-    masks = torch.stack([
-        dist <= r,  # disc
-        torch.maximum(dy, dx) <= 0.85 * r,  # square of about the disc's area
-        (dist <= r) & (dist >= 0.55 * r),  # ring
-        ((dy <= r / 3) & (dx <= r)) | ((dx <= r / 3) & (dy <= r)),  # cross
-    ], 1)  # (count, classes, H, W)
+    masks = torch.stack(
+        [
+            dist <= r,  # disc
+            torch.maximum(dy, dx) <= 0.85 * r,  # square of about the disc's area
+            (dist <= r) & (dist >= 0.55 * r),  # ring
+            ((dy <= r / 3) & (dx <= r)) | ((dx <= r / 3) & (dy <= r)),  # cross
+        ],
+        1,
+    )  # (count, classes, H, W)
     mask = masks[torch.arange(count), labels].float()
     brightness = 0.5 + 0.5 * torch.rand(count, 1, 1, generator=generator)
-    images = mask * brightness + 0.15 * torch.randn(count, height, width, generator=generator)
+    images = mask * brightness + 0.15 * torch.randn(
+        count, height, width, generator=generator
+    )
     return images.unsqueeze(1), labels
 # --8<-- [end:make_shapes]
 
@@ -207,10 +256,12 @@ def train(
     seed: int = 0,
     progress: bool = True,
 ) -> list[float]:
-    """Train ``model`` with Adam on fresh ``make_shapes`` batches, cycling through ``sizes``.
+    """Train ``model`` with Adam on fresh ``make_shapes`` batches, cycling through
+    ``sizes``.
 
     Each batch holds images of one (height, width) — the paper's multi-size training
-    switches the input size between epochs; here it switches every step. Returns the loss per step.
+    switches the input size between epochs; here it switches every step.
+    Returns the loss per step.
     """
     from tqdm.auto import tqdm
 
@@ -237,8 +288,10 @@ def train(
 
 # --8<-- [start:evaluate]
 @torch.no_grad()
-def evaluate(model: nn.Module, height: int, width: int, count: int = 512, seed: int = 1) -> float:
-    """Accuracy of ``model`` on ``count`` fresh images of size height × width (fixed seed)."""
+def evaluate(
+    model: nn.Module, height: int, width: int, count: int = 512, seed: int = 1
+) -> float:
+    """Accuracy of ``model`` on ``count`` fresh height × width images (fixed seed)."""
     generator = torch.Generator().manual_seed(seed * 100_003 + height * 1_000 + width)
     images, labels = make_shapes(count, height, width, generator)
     model.eval()
@@ -247,7 +300,16 @@ def evaluate(model: nn.Module, height: int, width: int, count: int = 512, seed: 
 
 
 TRAIN_SIZES = ((24, 24), (32, 32), (48, 48))
-HELD_OUT_SIZES = ((16, 16), (40, 40), (64, 64), (96, 96), (128, 128), (40, 72), (72, 40), (32, 96))
+HELD_OUT_SIZES = (
+    (16, 16),
+    (40, 40),
+    (64, 64),
+    (96, 96),
+    (128, 128),
+    (40, 72),
+    (72, 40),
+    (32, 96),
+)
 
 
 def _run(out: str, steps: int, levels: Sequence[int]) -> dict:
@@ -258,14 +320,23 @@ def _run(out: str, steps: int, levels: Sequence[int]) -> dict:
 
     from benchmarks._harness import metadata
 
-    torch.set_num_threads(1)  # small convolutions: one thread is fastest on a shared machine
+    torch.set_num_threads(
+        1
+    )  # small convolutions: one thread is fastest on a shared machine
     torch.manual_seed(0)
     model = SPPNet(levels=levels)
     start = time.perf_counter()
     losses = train(model, TRAIN_SIZES, steps=steps)
     seconds = time.perf_counter() - start
-    rows = [{"height": h, "width": w, "seen_in_training": (h, w) in TRAIN_SIZES, "accuracy": evaluate(model, h, w)}
-            for h, w in TRAIN_SIZES + HELD_OUT_SIZES]
+    rows = [
+        {
+            "height": h,
+            "width": w,
+            "seen_in_training": (h, w) in TRAIN_SIZES,
+            "accuracy": evaluate(model, h, w),
+        }
+        for h, w in TRAIN_SIZES + HELD_OUT_SIZES
+    ]
     result = {
         "topic": "spp_multisize",
         **metadata(),
@@ -283,7 +354,9 @@ def _run(out: str, steps: int, levels: Sequence[int]) -> dict:
     }
     path = Path(out)
     path.mkdir(parents=True, exist_ok=True)
-    (path / "multisize.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    (path / "multisize.json").write_text(
+        json.dumps(result, indent=2) + "\n", encoding="utf-8"
+    )
     return result
 
 
@@ -291,8 +364,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", action="store_true", help="train the multi-size SPP classifier")
-    parser.add_argument("--out", default="results/spp", help="folder for multisize.json")
+    parser.add_argument(
+        "--train", action="store_true", help="train the multi-size SPP classifier"
+    )
+    parser.add_argument(
+        "--out", default="results/spp", help="folder for multisize.json"
+    )
     parser.add_argument("--steps", type=int, default=400)
     args = parser.parse_args(argv)
     if not args.train:
@@ -301,7 +378,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"trained {args.steps} steps in {result['train_seconds']} s")
     for row in result["rows"]:
         seen = "seen" if row["seen_in_training"] else "new "
-        print(f"{row['height']:>4}x{row['width']:<4} {seen} accuracy {row['accuracy']:.3f}")
+        print(
+            f"{row['height']:>4}x{row['width']:<4} {seen} accuracy {row['accuracy']:.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ import math
 
 import numba
 import numpy as np
+
 # numba's disk cache needs a source file: off when run from a page or a REPL
 JIT_CACHE = not globals().get("__file__", "<").startswith("<")
 # --8<-- [end:imports]
@@ -29,14 +30,20 @@ MODES = ("scalar", "where", "masked")
 
 def _check(x: object, mask: object, mode: object) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(x, np.ndarray) or not isinstance(mask, np.ndarray):
-        raise TypeError(f"x and expensive_mask must be numpy.ndarray, got {type(x).__name__} "
-                        f"and {type(mask).__name__}")
+        raise TypeError(
+            f"x and expensive_mask must be numpy.ndarray, got {type(x).__name__} "
+            f"and {type(mask).__name__}"
+        )
     if x.dtype != np.float64:
-        raise TypeError(f"x must have dtype float64, got {x.dtype}; convert it with x.astype(np.float64)")
+        raise TypeError(
+            f"x must have dtype float64, got {x.dtype}; convert it with x.astype(np.float64)"
+        )
     if mask.dtype != np.bool_:
         raise TypeError(f"expensive_mask must have dtype bool, got {mask.dtype}")
     if x.ndim != 1 or mask.shape != x.shape:
-        raise ValueError(f"x must be 1-D and expensive_mask of the same shape, got {x.shape} and {mask.shape}")
+        raise ValueError(
+            f"x must be 1-D and expensive_mask of the same shape, got {x.shape} and {mask.shape}"
+        )
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     return np.ascontiguousarray(x), np.ascontiguousarray(mask)
@@ -45,8 +52,9 @@ def _check(x: object, mask: object, mode: object) -> tuple[np.ndarray, np.ndarra
 # --8<-- [start:branches]
 TERMS = 16  # correction terms of the expensive branch
 # c_j = (-1)^(j+1) / (2j+3)!: the series is x + c_0 x^3 + c_1 x^5 + ...
-COEFFICIENTS = np.array([(-1) ** (j + 1) / math.factorial(2 * j + 3)
-                         for j in range(TERMS)])
+COEFFICIENTS = np.array(
+    [(-1) ** (j + 1) / math.factorial(2 * j + 3) for j in range(TERMS)]
+)
 
 
 @numba.njit(cache=JIT_CACHE)
@@ -91,8 +99,9 @@ def _where(x, mask):
 
 
 # --8<-- [start:branchy]
-def branchy(x: np.ndarray, expensive_mask: np.ndarray,
-            mode: str = "scalar") -> np.ndarray:
+def branchy(
+    x: np.ndarray, expensive_mask: np.ndarray, mode: str = "scalar"
+) -> np.ndarray:
     """sin x by the series where ``expensive_mask`` is set, by x elsewhere.
 
     Every mode returns the same bits; they differ in what they execute:

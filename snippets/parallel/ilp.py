@@ -25,9 +25,13 @@ def _check(x: object, chains: object) -> tuple[np.ndarray, int]:
     if not isinstance(x, np.ndarray):
         raise TypeError(f"x must be a numpy.ndarray, got {type(x).__name__}")
     if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"x must have dtype float32 or float64, got {x.dtype}; convert it with x.astype(float)")
+        raise TypeError(
+            f"x must have dtype float32 or float64, got {x.dtype}; convert it with x.astype(float)"
+        )
     if x.ndim != 1:
-        raise ValueError(f"x must be 1-D, got shape {x.shape}; flatten it with x.ravel()")
+        raise ValueError(
+            f"x must be 1-D, got shape {x.shape}; flatten it with x.ravel()"
+        )
     if isinstance(chains, bool) or not isinstance(chains, (int, np.integer)):
         raise TypeError(f"chains must be an int, got {type(chains).__name__}")
     if chains < 1:

@@ -28,13 +28,21 @@ LINE = 64  # bytes per cache line on x86-64 and most ARM cores
 SLOT = LINE // 8  # int64 slots per line: one pointer per line, the rest unused
 
 
-def _check(working_set_bytes: object, chains: object, steps: object, repeats: object = 1) -> None:
-    for name, value in (("working_set_bytes", working_set_bytes), ("chains", chains), ("steps", steps),
-                        ("repeats", repeats)):
+def _check(
+    working_set_bytes: object, chains: object, steps: object, repeats: object = 1
+) -> None:
+    for name, value in (
+        ("working_set_bytes", working_set_bytes),
+        ("chains", chains),
+        ("steps", steps),
+        ("repeats", repeats),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
             raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if working_set_bytes < LINE:
-        raise ValueError(f"working_set_bytes must be >= {LINE} (one cache line), got {working_set_bytes}")
+        raise ValueError(
+            f"working_set_bytes must be >= {LINE} (one cache line), got {working_set_bytes}"
+        )
     if chains < 1:
         raise ValueError(f"chains must be >= 1, got {chains}")
     if steps < 1:
@@ -44,8 +52,9 @@ def _check(working_set_bytes: object, chains: object, steps: object, repeats: ob
 
 
 # --8<-- [start:pointer_cycle]
-def pointer_cycle(working_set_bytes: int,
-                  seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def pointer_cycle(
+    working_set_bytes: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """One random cycle through every cache line of a ``working_set_bytes`` array.
 
     Returns:
@@ -78,8 +87,13 @@ def _chase(chains: int):
     return chase
 
 
-def load_latency_ns(working_set_bytes: int, chains: int = 1, steps: int = 1_000_000,
-                    seed: int = 0, repeats: int = 1) -> float:
+def load_latency_ns(
+    working_set_bytes: int,
+    chains: int = 1,
+    steps: int = 1_000_000,
+    seed: int = 0,
+    repeats: int = 1,
+) -> float:
     """Mean nanoseconds per load of ``chains`` interleaved pointer chases.
 
     The chains start evenly spaced on one random cycle (``pointer_cycle``).

@@ -43,9 +43,14 @@ def _check_x(x: object) -> np.ndarray:
     if not isinstance(x, np.ndarray):
         raise TypeError(f"x must be a numpy.ndarray, got {type(x).__name__}")
     if x.dtype not in (np.float32, np.float64):
-        raise TypeError(f"x must have dtype float32 or float64, got {x.dtype}; convert it with x.astype(np.float32)")
+        raise TypeError(
+            f"x must have dtype float32 or float64, got {x.dtype}; "
+            "convert it with x.astype(np.float32)"
+        )
     if x.ndim != 1:
-        raise ValueError(f"x must be 1-D, got shape {x.shape}; flatten it with x.ravel()")
+        raise ValueError(
+            f"x must be 1-D, got shape {x.shape}; flatten it with x.ravel()"
+        )
     return x
 
 
@@ -68,6 +73,29 @@ def _check_workers(workers: object) -> int:
 # --8<-- [end:checks]
 
 
+def _check_rung(rung: object) -> str:
+    """``rung`` must be one of ``RUNGS``."""
+    if rung not in RUNGS:
+        raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
+    return rung
+
+
+def _check_tensor_x(x: object) -> torch.Tensor:
+    """``x`` must be a 1-D float32/float64 torch tensor (``_check_x`` for torch)."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
+    if x.dtype not in (torch.float32, torch.float64):
+        raise TypeError(
+            f"x must have dtype float32 or float64, got {x.dtype}; "
+            "convert it with x.float()"
+        )
+    if x.dim() != 1:
+        raise ValueError(
+            f"x must be 1-D, got shape {tuple(x.shape)}; flatten it with x.flatten()"
+        )
+    return x
+
+
 # --8<-- [start:work]
 def flops_per_element(rung: str, terms: int) -> int:
     """Flops a rung executes per element, counted from its loop (comments there).
@@ -76,9 +104,7 @@ def flops_per_element(rung: str, terms: int) -> int:
     numer) and 2 for x^3; every other rung: 3 per term (numer * c, +=,
     numer *= x2) and 2 for x2 and x^3.
     """
-    terms = _check_terms(terms)
-    if rung not in RUNGS:
-        raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
+    terms, rung = _check_terms(terms), _check_rung(rung)
     return 5 * terms + 2 if rung == "scalar" else 3 * terms + 2
 
 
@@ -90,12 +116,14 @@ def bytes_per_element(rung: str, terms: int, itemsize: int) -> int:
     7 + 6 per term; the scalar and the fused compiled rung read x once and
     write the result once.
     """
-    terms = _check_terms(terms)
-    if rung not in RUNGS:
-        raise ValueError(f"rung must be one of {RUNGS}, got {rung!r}")
+    terms, rung = _check_terms(terms), _check_rung(rung)
     passes = 7 + 8 * terms  # NumPy rungs: array reads and writes, see _sinx_numpy_into
-    accesses = {"numpy": passes, "threads": passes, "processes": passes,
-                "torch": 7 + 6 * terms}.get(rung, 2)
+    accesses = {
+        "numpy": passes,
+        "threads": passes,
+        "processes": passes,
+        "torch": 7 + 6 * terms,
+    }.get(rung, 2)
     return accesses * itemsize
 # --8<-- [end:work]
 
@@ -222,7 +250,10 @@ def sinx_threads(x: np.ndarray, terms: int, workers: int) -> np.ndarray:
     out = np.empty_like(x)
     bounds = np.linspace(0, len(x), workers + 1).astype(int)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        jobs = [pool.submit(_sinx_numpy_into, x[a:b], terms, out[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+        jobs = [
+            pool.submit(_sinx_numpy_into, x[a:b], terms, out[a:b])
+            for a, b in zip(bounds[:-1], bounds[1:])
+        ]
         for job in jobs:
             job.result()  # re-raise any error from a thread
     return out
@@ -253,7 +284,9 @@ def sinx_processes(x: np.ndarray, terms: int, workers: int) -> np.ndarray:
     """
     x, terms, workers = _check_x(x), _check_terms(terms), _check_workers(workers)
     chunks = np.array_split(x, workers)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_process_context()
+    ) as pool:
         parts = list(pool.map(sinx_numpy, chunks, [terms] * workers))
     return np.concatenate(parts) if parts else np.empty_like(x)
 # --8<-- [end:sinx_processes]
@@ -309,8 +342,10 @@ def sinx_compiled(x: np.ndarray, terms: int, workers: int = 1) -> np.ndarray:
         return out
     bounds = np.linspace(0, len(x), workers + 1).astype(int)
     with ThreadPoolExecutor(max_workers=workers) as pool:  # views: indices from 0
-        jobs = [pool.submit(kernel, x[a:b], out[a:b])
-                for a, b in zip(bounds[:-1], bounds[1:])]
+        jobs = [
+            pool.submit(kernel, x[a:b], out[a:b])
+            for a, b in zip(bounds[:-1], bounds[1:])
+        ]
         for job in jobs:
             job.result()
     return out
@@ -318,7 +353,9 @@ def sinx_compiled(x: np.ndarray, terms: int, workers: int = 1) -> np.ndarray:
 
 
 # --8<-- [start:sinx_torch]
-def sinx_torch(x: torch.Tensor, terms: int, device: str | torch.device | None = None) -> torch.Tensor:
+def sinx_torch(
+    x: torch.Tensor, terms: int, device: str | torch.device | None = None
+) -> torch.Tensor:
     """Rung (e): rung (b) written with torch, on a GPU when ``device`` is one.
 
     Args:
@@ -328,20 +365,15 @@ def sinx_torch(x: torch.Tensor, terms: int, device: str | torch.device | None = 
     Returns:
         Tensor[N] of x's dtype, on ``device``
     """
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
-    if x.dtype not in (torch.float32, torch.float64):
-        raise TypeError(f"x must have dtype float32 or float64, got {x.dtype}; convert it with x.float()")
-    if x.dim() != 1:
-        raise ValueError(f"x must be 1-D, got shape {tuple(x.shape)}; flatten it with x.flatten()")
-    terms = _check_terms(terms)
+    x, terms = _check_tensor_x(x), _check_terms(terms)
     x = x.to(device) if device is not None else x
     x2 = x * x  # 1 flop; 1 read, 1 write
     numer = x2 * x  # 1 flop; 2 reads, 1 write
     value = x.clone()  # 1 read, 1 write
     denom, sign = 6.0, -1.0
     for j in range(1, terms + 1):  # 3 flops and 6 reads or writes per term:
-        value.add_(numer, alpha=sign / denom)  # value += (sign / denom) * numer: 2 flops; 2 reads, 1 write
+        # value += (sign / denom) * numer: 2 flops; 2 reads, 1 write
+        value.add_(numer, alpha=sign / denom)
         numer.mul_(x2)  # 1 flop; 2 reads, 1 write
         denom *= (2 * j + 2) * (2 * j + 3)
         sign = -sign

@@ -124,15 +124,13 @@ def test_free_names_finds_an_undefined_name():
 
 
 CODE_COLUMN = 88  # characters a shown line may take: the code column has no horizontal scroll
-# Sections of these folders are still being wrapped by their owners; remove a prefix once done.
-NOT_YET_WRAPPED = ("snippets/parallel/", "snippets/detection/")
 
 
 def long_shown_lines(markdown: str, width: int = CODE_COLUMN) -> list[str]:
     """``path:section:line (length)`` of every line of an included section wider than ``width``."""
     return [f"{path}:{section}:{number} ({len(line)} > {width})"
             for path, section in includes(markdown)
-            if path.endswith(".py") and section and not path.startswith(NOT_YET_WRAPPED)
+            if path.endswith(".py") and section
             for number, line in enumerate(sections(ROOT / path).get(section, "").splitlines(), 1)
             if len(line) > width]
 

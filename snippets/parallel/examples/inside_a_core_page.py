@@ -28,8 +28,10 @@ for c, ns in zip(ilp["chains"], ilp["ns_per_element"]):
     print(f"{c:>7}  {ns:10.3f}  {1 / ns:11.2f}  {ilp['ns_per_element'][0] / ns:9.2f}x")
 latency, best = ilp["ns_per_element"][0], min(ilp["ns_per_element"])
 print(f"one chain: an add every {latency:.2f} ns -> the add latency this code sees")
-print(f"plateau  : {1 / best:.2f} adds per ns -> "
-      f"about {latency / best:.1f} adds in flight to stay busy")
+print(
+    f"plateau  : {1 / best:.2f} adds per ns -> "
+    f"about {latency / best:.1f} adds in flight to stay busy"
+)
 # --8<-- [end:ilp_measured]
 
 # --8<-- [start:divergence]
@@ -78,8 +80,10 @@ from snippets.parallel.figures import CORE, load_results
 
 results = load_results(CORE)
 caches, lat = results["cache_sizes"], results["latency"]
-print("data caches of one core (Linux sysfs):",
-      ", ".join(f"{name} {size // 1024:,} KiB" for name, size in caches.items()))
+print(
+    "data caches of one core (Linux sysfs):",
+    ", ".join(f"{name} {size // 1024:,} KiB" for name, size in caches.items()),
+)
 print(" working set   ns/load  fits in")
 for size, ns in zip(lat["working_sets"], lat["ns_per_load"]):
     level = next((name for name, cap in caches.items() if size <= cap), "DRAM")
@@ -115,8 +119,10 @@ from snippets.parallel.figures import CORE, load_results
 
 results = load_results(CORE)
 load = results["load_average_start"]
-print(f"recorded {results['date']}, load average at the start {load[0]:.2f} (1 min) on "
-      f"{results['machine']['cores']} cores, {results['wall_s']:.0f} s")
+print(
+    f"recorded {results['date']}, load average at the start {load[0]:.2f} (1 min) on "
+    f"{results['machine']['cores']} cores, {results['wall_s']:.0f} s"
+)
 for check in results["checks"]:
     print(f"  {check['name']}: {check['measured']}")
 # --8<-- [end:closing]

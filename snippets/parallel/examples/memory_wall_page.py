@@ -15,8 +15,10 @@ for rung in ("scalar", "numpy", "torch", "compiled"):
     for terms in (1, 10, 100):
         flops = flops_per_element(rung, terms)
         nbytes = bytes_per_element(rung, terms, f32)
-        print(f"{rung:<10} {terms:>5} {flops:>6} {nbytes:>6} "
-              f"{arithmetic_intensity(flops, nbytes):>10.3f}")
+        print(
+            f"{rung:<10} {terms:>5} {flops:>6} {nbytes:>6} "
+            f"{arithmetic_intensity(flops, nbytes):>10.3f}"
+        )
 # --8<-- [end:intensity]
 
 # --8<-- [start:machine]
@@ -25,18 +27,24 @@ from snippets.parallel.figures import load_results, machine_line
 results = load_results()  # results/bench/parallel.json: `python -m benchmarks parallel`
 print("measured on:", machine_line(results))
 for b in results["bandwidth"]:
-    print(f"{b['method']:<5} {b['workers']} thread(s): "
-          f"{b['bytes_per_s'] / 1e9:6.1f} GB/s "
-          f"({b['bytes_moved'] / 2**20:.0f} MiB in {b['seconds'] * 1e3:.1f} ms)")
+    print(
+        f"{b['method']:<5} {b['workers']} thread(s): "
+        f"{b['bytes_per_s'] / 1e9:6.1f} GB/s "
+        f"({b['bytes_moved'] / 2**20:.0f} MiB in {b['seconds'] * 1e3:.1f} ms)"
+    )
 latency = results["latency_s"]
 bandwidth = max(b["bytes_per_s"] for b in results["bandwidth"])
 peak = results["peak_flops"]
 print(f"latency of one dependent load : {latency * 1e9:6.1f} ns")
-print(f"bytes one dependent chain gets: {64 / latency / 1e9:6.2f} GB/s "
-      "(one 64-byte line per latency)")
-print(f"bytes in flight to reach {bandwidth / 1e9:.1f} GB/s: "
-      f"{bandwidth * latency / 1024:.1f} KiB "
-      f"(= {bandwidth * latency / 64:.0f} cache lines; Little's law)")
+print(
+    f"bytes one dependent chain gets: {64 / latency / 1e9:6.2f} GB/s "
+    "(one 64-byte line per latency)"
+)
+print(
+    f"bytes in flight to reach {bandwidth / 1e9:.1f} GB/s: "
+    f"{bandwidth * latency / 1024:.1f} KiB "
+    f"(= {bandwidth * latency / 64:.0f} cache lines; Little's law)"
+)
 for threads, rate in results["peak_flops_by_threads"].items():
     print(f"compute roof, {threads} thread(s)    : {rate / 1e9:6.1f} GFLOP/s (matmul)")
 print(f"machine balance (best of each): {peak / bandwidth:6.1f} flop/byte")
@@ -51,9 +59,13 @@ print("the in-L2 point moves no DRAM bytes: its roof is the peak alone")
 print(f"{'rung':<46} {'flops':>5} {'AI':>6} {'GFLOP/s':>8} {'roof':>7} {'%':>6}")
 for r in results["rows"]:
     share = 100 * r["gflops"] / r["roof_gflops"]
-    print(f"{r['label']:<46} {r['flops_per_element']:>5} {r['intensity']:>6.3f} "
-          f"{r['gflops']:>8.2f} {r['roof_gflops']:>7.1f} {share:>5.1f}%")
+    print(
+        f"{r['label']:<46} {r['flops_per_element']:>5} {r['intensity']:>6.3f} "
+        f"{r['gflops']:>8.2f} {r['roof_gflops']:>7.1f} {share:>5.1f}%"
+    )
 peaks = results["peak_flops_by_threads"]
-print("matmul peak by threads:",
-      ", ".join(f"{p}: {v / 1e9:.0f} GFLOP/s" for p, v in peaks.items()))
+print(
+    "matmul peak by threads:",
+    ", ".join(f"{p}: {v / 1e9:.0f} GFLOP/s" for p, v in peaks.items()),
+)
 # --8<-- [end:roofline]
