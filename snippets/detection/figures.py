@@ -529,7 +529,10 @@ def accuracy_figure(lang: str = "en"):
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     colors = [cycle[0] if r["seen_in_training"] else cycle[1] for r in rows]
-    ax.bar(range(len(rows)), [100 * r["accuracy"] for r in rows], color=colors)
+    bars = ax.bar(range(len(rows)), [100 * r["accuracy"] for r in rows], color=colors)
+    for bar, row in zip(bars, rows):  # unseen sizes hatched too: not told apart by colour alone
+        if not row["seen_in_training"]:
+            bar.set(hatch="//", edgecolor="#ffffff", linewidth=0)
     ax.set_xticks(
         range(len(rows)),
         [f"{r['height']}×{r['width']}" for r in rows],
@@ -544,7 +547,13 @@ def accuracy_figure(lang: str = "en"):
             color=cycle[0],
             label=words(lang, "size seen in training", "训练中见过的尺寸"),
         ),
-        Patch(color=cycle[1], label=words(lang, "size never seen", "从未见过的尺寸")),
+        Patch(
+            facecolor=cycle[1],
+            hatch="//",
+            edgecolor="#ffffff",
+            linewidth=0,
+            label=words(lang, "size never seen", "从未见过的尺寸"),
+        ),
         Line2D(
             [],
             [],

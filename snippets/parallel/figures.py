@@ -87,13 +87,22 @@ def amdahl_figure(lang: str = "en"):
     """Amdahl (fixed job) and Gustafson (job grows with P) for several parallel fractions."""
     p = np.logspace(0, 3, 200)
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
-    for f in (0.5, 0.9, 0.95, 0.99):
+    for f, marker in zip((0.5, 0.9, 0.95, 0.99), "osD^"):  # a marker per f: not colour alone
         (line,) = ax.plot(
             p,
             amdahl_speedup(f, p),
+            marker=marker,
+            markevery=(0, 40),
             label=_t(lang, f"Amdahl, f = {f}", f"阿姆达尔定律，f = {f}"),
         )
-        ax.plot(p, gustafson_speedup(f, p), ls=":", color=line.get_color())
+        ax.plot(
+            p,
+            gustafson_speedup(f, p),
+            ls=":",
+            marker=marker,
+            markevery=(20, 40),
+            color=line.get_color(),
+        )
     ax.plot(
         p, p, color="gray", lw=0.8, ls="--", label=_t(lang, "ideal S = P", "理想 S = P")
     )
