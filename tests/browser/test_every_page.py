@@ -52,14 +52,16 @@ def test_page_in_browser(path, page, base_url, site_dir, requests_seen, bytes_se
     assert weight <= MAX_BYTES, f"{path}: {weight} bytes on first load"
     page.wait_for_function(MATH_RENDERED, timeout=15_000)  # a busy machine renders late
     images = page.locator("article img, .md-content img")
-    for index in range(images.count()):
-        img = images.nth(index)
-        assert img.get_attribute("loading") == "lazy", (img.get_attribute("src") or "")[:120]
-        if img.evaluate("el => getComputedStyle(el).display === 'none'"):
-            continue  # the other palette's figure
-        img.scroll_into_view_if_needed()
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle(),
-                               timeout=10_000)
+    states = images.evaluate_all("els => els.map(e => ({src: e.getAttribute('src') || '', lazy: e.loading === 'lazy', "
+                                 "shown: getComputedStyle(e).display !== 'none', "
+                                 "loaded: e.complete && e.naturalWidth > 0}))")
+    assert all(s["lazy"] for s in states), [s["src"][:120] for s in states if not s["lazy"]]
+    for index, state in enumerate(states):
+        if state["shown"] and not state["loaded"]:  # (the other palette's figure is not shown)
+            img = images.nth(index)
+            img.scroll_into_view_if_needed()
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle(),
+                                   timeout=10_000)
     check_figure_alts(page, f"site{path}")
     pairs = "#only-dark" in page.content()
     check_palettes(page, axe_source, f"site{path}", in_each=one_figure_per_palette if pairs else None)
@@ -73,10 +75,12 @@ def one_figure_per_palette(page) -> None:
     shown, hidden = (("#only-light", "#only-dark") if scheme(page) == "default" else ("#only-dark", "#only-light"))
     visible = page.locator(f'img[src$="{shown}"]')
     invisible = page.locator(f'img[src$="{hidden}"]')
+    displays = "els => els.map(e => getComputedStyle(e).display)"
     assert visible.count() == invisible.count() > 0
-    for index in range(visible.count()):
+    assert "none" not in visible.evaluate_all(displays), f"a {shown} figure is hidden"
+    assert set(invisible.evaluate_all(displays)) == {"none"}, f"a {hidden} figure is shown"
+    loaded = visible.evaluate_all("els => els.map(e => e.complete && e.naturalWidth > 0)")
+    for index in (i for i, done in enumerate(loaded) if not done):  # lazy: load each in view
         img = visible.nth(index)
-        assert img.evaluate("el => getComputedStyle(el).display") != "none", f"{shown} hidden"
-        assert invisible.nth(index).evaluate("el => getComputedStyle(el).display") == "none", f"{hidden} shown"
         img.scroll_into_view_if_needed()
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
