@@ -74,14 +74,11 @@ def box_iou(boxes1: Tensor, boxes2: Tensor) -> Tensor:
     check_boxes("boxes2", boxes2)
     area1 = (boxes1[:, 2] - boxes1[:, 0]) * (boxes1[:, 3] - boxes1[:, 1])
     area2 = (boxes2[:, 2] - boxes2[:, 0]) * (boxes2[:, 3] - boxes2[:, 1])
-    # intersection width and height of every pair: (N, M), zero when they do not overlap
-    inter_w = torch.min(boxes1[:, None, 2], boxes2[None, :, 2]) - torch.max(
-        boxes1[:, None, 0], boxes2[None, :, 0]
-    )
-    inter_h = torch.min(boxes1[:, None, 3], boxes2[None, :, 3]) - torch.max(
-        boxes1[:, None, 1], boxes2[None, :, 1]
-    )
-    inter = inter_w.clamp(min=0) * inter_h.clamp(min=0)  # `inter`: (N, M)
+    # the overlap of every pair runs from the larger top-left to the smaller bottom-right
+    top_left = torch.max(boxes1[:, None, :2], boxes2[None, :, :2])  # (N, M, 2)
+    bottom_right = torch.min(boxes1[:, None, 2:], boxes2[None, :, 2:])
+    wh = (bottom_right - top_left).clamp(min=0)  # width, height; 0 when apart
+    inter = wh[..., 0] * wh[..., 1]  # `inter`: (N, M)
     return inter / (area1[:, None] + area2[None, :] - inter)
 # --8<-- [end:box_iou]
 

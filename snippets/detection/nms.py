@@ -51,13 +51,11 @@ def pairwise_iou(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
     ``box_iou`` in NumPy: on one thread, without torch's per-call overhead, it is faster
     for the small blocks that ``nms`` works on.
     """
-    inter_w = np.minimum(boxes1[:, None, 2], boxes2[None, :, 2]) - np.maximum(
-        boxes1[:, None, 0], boxes2[None, :, 0]
-    )
-    inter_h = np.minimum(boxes1[:, None, 3], boxes2[None, :, 3]) - np.maximum(
-        boxes1[:, None, 1], boxes2[None, :, 1]
-    )
-    inter = np.clip(inter_w, 0, None) * np.clip(inter_h, 0, None)  # `inter`: (N, M)
+    # the overlap of every pair runs from the larger top-left to the smaller bottom-right
+    top_left = np.maximum(boxes1[:, None, :2], boxes2[None, :, :2])  # (N, M, 2)
+    bottom_right = np.minimum(boxes1[:, None, 2:], boxes2[None, :, 2:])
+    wh = np.clip(bottom_right - top_left, 0, None)  # width, height; 0 when apart
+    inter = wh[..., 0] * wh[..., 1]  # `inter`: (N, M)
     area1 = (boxes1[:, 2] - boxes1[:, 0]) * (boxes1[:, 3] - boxes1[:, 1])
     area2 = (boxes2[:, 2] - boxes2[:, 0]) * (boxes2[:, 3] - boxes2[:, 1])
     return inter / (area1[:, None] + area2[None, :] - inter)
