@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
+
+from snippets._checks import check_int
 # --8<-- [end:imports]
 
 from snippets._checks import check_rank, check_tensor
@@ -34,11 +36,7 @@ __all__ = [
 
 # --8<-- [start:checks]
 def _check_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return value
+    return check_int(name, value, minimum=1)
 
 
 def _check_levels(levels: object, mode: object) -> tuple[int, ...]:

@@ -13,15 +13,13 @@ from collections.abc import Mapping
 from typing import Any
 # --8<-- [end:imports]
 
+from snippets._checks import check_int
+
 __all__ = ["scatter_sizes", "strip_module_prefix"]
 
 
 def _check_positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return value
+    return check_int(name, value, minimum=1)
 
 
 # --8<-- [start:scatter_sizes]

@@ -28,6 +28,8 @@ from torch.utils.data import DataLoader, Subset, TensorDataset
 from torch.utils.data.distributed import DistributedSampler
 # --8<-- [end:imports]
 
+from snippets._checks import check_int
+
 __all__ = [
     "BACKENDS",
     "check_backend",
@@ -62,11 +64,7 @@ def check_backend(backend: str, world_size: int) -> None:
 
 
 def _check_world_size(world_size: object) -> int:
-    if isinstance(world_size, bool) or not isinstance(world_size, int):
-        raise TypeError(f"world_size must be an int, got {type(world_size).__name__}")
-    if world_size < 1:
-        raise ValueError(f"world_size must be >= 1, got {world_size}")
-    return world_size
+    return check_int("world_size", world_size, minimum=1)
 
 
 def _rank_main(rank: int, fn: Callable[..., Any], world_size: int, backend: str, init_method: str,

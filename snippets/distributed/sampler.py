@@ -9,17 +9,11 @@ from __future__ import annotations
 import math
 
 import torch
+
+from snippets._checks import check_int
 # --8<-- [end:imports]
 
 __all__ = ["shard_indices"]
-
-
-def _check_int(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
 
 
 # --8<-- [start:shard_indices]
@@ -35,15 +29,15 @@ def shard_indices(num_samples: int, world_size: int, rank: int, drop_last: bool 
     3. Rank ``r`` takes every ``world_size``-th index starting at ``r``.
     Returns ``list[int]`` of length ``ceil(N / W)`` (pad) or ``floor(N / W)`` (drop).
     """
-    _check_int("num_samples", num_samples, 0)
-    _check_int("world_size", world_size, 1)
-    _check_int("rank", rank, 0)
+    check_int("num_samples", num_samples, 0)
+    check_int("world_size", world_size, 1)
+    check_int("rank", rank, 0)
     if rank >= world_size:
         raise ValueError(
             f"rank must be in [0, world_size - 1] = [0, {world_size - 1}], got {rank}"
         )
-    _check_int("seed", seed, -(2**63))
-    _check_int("epoch", epoch, 0)
+    check_int("seed", seed, -(2**63))
+    check_int("epoch", epoch, 0)
     if shuffle:
         generator = torch.Generator()
         generator.manual_seed(seed + epoch)  # set_epoch(epoch) changes this permutation

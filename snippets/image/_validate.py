@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from snippets._checks import check_int
+
 
 def check_image(name: str, image: object, *, gray: bool = True, levels: int = 256) -> np.ndarray:
     """Return ``image`` if it is a non-empty uint8 ndarray (2-D when ``gray``) with values < ``levels``.
@@ -34,17 +36,15 @@ def check_image(name: str, image: object, *, gray: bool = True, levels: int = 25
 
 def check_levels(levels: object) -> int:
     """Return ``levels`` if it is an int in 2..256 (a uint8 image has at most 256 intensity levels)."""
-    if isinstance(levels, bool) or not isinstance(levels, (int, np.integer)):
-        raise TypeError(f"levels must be an int, got {type(levels).__name__}")
+    levels = check_int("levels", levels)
     if not 2 <= levels <= 256:
         raise ValueError(f"levels must be in 2..256 for a uint8 image, got {levels}")
-    return int(levels)
+    return levels
 
 
 def check_level(name: str, value: object, levels: int = 256) -> int:
     """Return ``value`` if it is an int intensity in 0..levels-1."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int intensity, got {type(value).__name__}")
+    value = check_int(name, value)
     if not 0 <= value <= levels - 1:
         raise ValueError(f"{name} must be in 0..{levels - 1}, got {value}")
-    return int(value)
+    return value

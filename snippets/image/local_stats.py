@@ -18,11 +18,17 @@ import numpy as np
 from snippets.image._validate import check_image
 # --8<-- [end:imports]
 
+from snippets._checks import check_int
+
 __all__ = ["local_mean_var", "local_enhance"]
 
 
 def _check_size(size: object) -> int:
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1 or size % 2 == 0:
+    try:
+        odd = check_int("size", size, minimum=1) % 2 == 1
+    except (TypeError, ValueError):  # a wrong type is a ValueError here too: one message for all
+        odd = False
+    if not odd:
         raise ValueError(f"size must be a positive odd int (the neighbourhood is centred), got {size!r}")
     return int(size)
 

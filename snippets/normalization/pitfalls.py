@@ -24,6 +24,8 @@ from torch import Tensor, nn
 from snippets._checks import check_channels, check_rank, check_tensor
 # --8<-- [end:imports]
 
+from snippets._checks import check_int
+
 __all__ = [
     "freeze_batch_norm", "is_frozen", "precise_bn_stats",
     "keras_to_torch_momentum", "torch_to_keras_momentum",
@@ -140,8 +142,10 @@ def _check_ghost(x: Tensor, virtual_batch_size: int, weight: Tensor | None, bias
     """Raise unless ``x`` is (N, C, *) floating, N a multiple of ``virtual_batch_size`` >= 1, weight/bias (C,)."""
     check_tensor("x", x)
     check_rank("x", x, (2, 3, 4, 5), "(N, C, *)")
-    if isinstance(virtual_batch_size, bool) or not isinstance(virtual_batch_size, int) or virtual_batch_size < 1:
-        raise ValueError(f"virtual_batch_size must be a positive int, got {virtual_batch_size!r}")
+    try:
+        check_int("virtual_batch_size", virtual_batch_size, minimum=1)
+    except (TypeError, ValueError):  # a wrong type is a ValueError here too: one message for all
+        raise ValueError(f"virtual_batch_size must be a positive int, got {virtual_batch_size!r}") from None
     if x.shape[0] % virtual_batch_size:
         raise ValueError(f"the batch size N={x.shape[0]} must be a multiple of virtual_batch_size="
                          f"{virtual_batch_size}; drop or pad the last samples")

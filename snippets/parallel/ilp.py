@@ -17,6 +17,8 @@ import numba
 import numpy as np
 # --8<-- [end:imports]
 
+from snippets._checks import check_int
+
 __all__ = ["sum_chains"]
 
 
@@ -32,11 +34,8 @@ def _check(x: object, chains: object) -> tuple[np.ndarray, int]:
         raise ValueError(
             f"x must be 1-D, got shape {x.shape}; flatten it with x.ravel()"
         )
-    if isinstance(chains, bool) or not isinstance(chains, (int, np.integer)):
-        raise TypeError(f"chains must be an int, got {type(chains).__name__}")
-    if chains < 1:
-        raise ValueError(f"chains must be >= 1, got {chains}")
-    return np.ascontiguousarray(x, dtype=np.float64), int(chains)
+    chains = check_int("chains", chains, minimum=1)
+    return np.ascontiguousarray(x, dtype=np.float64), chains
 
 
 # --8<-- [start:sum_chains]

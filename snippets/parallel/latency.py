@@ -22,6 +22,8 @@ import numba
 import numpy as np
 # --8<-- [end:imports]
 
+from snippets._checks import check_int
+
 __all__ = ["LINE", "pointer_cycle", "load_latency_ns", "cache_sizes"]
 
 LINE = 64  # bytes per cache line on x86-64 and most ARM cores
@@ -37,18 +39,13 @@ def _check(
         ("steps", steps),
         ("repeats", repeats),
     ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+        check_int(name, value)  # every type first, then the ranges
     if working_set_bytes < LINE:
         raise ValueError(
             f"working_set_bytes must be >= {LINE} (one cache line), got {working_set_bytes}"
         )
-    if chains < 1:
-        raise ValueError(f"chains must be >= 1, got {chains}")
-    if steps < 1:
-        raise ValueError(f"steps must be >= 1, got {steps}")
-    if repeats < 1:
-        raise ValueError(f"repeats must be >= 1, got {repeats}")
+    for name, value in (("chains", chains), ("steps", steps), ("repeats", repeats)):
+        check_int(name, value, minimum=1)
 
 
 # --8<-- [start:pointer_cycle]

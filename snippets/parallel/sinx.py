@@ -18,6 +18,8 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import numba
 import numpy as np
 import torch
+
+from snippets._checks import check_int
 # --8<-- [end:imports]
 
 __all__ = [
@@ -56,20 +58,12 @@ def _check_x(x: object) -> np.ndarray:
 
 def _check_terms(terms: object) -> int:
     """``terms`` must be an int >= 0 (the number of correction terms after x)."""
-    if isinstance(terms, bool) or not isinstance(terms, (int, np.integer)):
-        raise TypeError(f"terms must be an int, got {type(terms).__name__}")
-    if terms < 0:
-        raise ValueError(f"terms must be >= 0, got {terms}")
-    return int(terms)
+    return check_int("terms", terms, minimum=0)
 
 
 def _check_workers(workers: object) -> int:
     """``workers`` must be an int >= 1."""
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)):
-        raise TypeError(f"workers must be an int, got {type(workers).__name__}")
-    if workers < 1:
-        raise ValueError(f"workers must be >= 1, got {workers}")
-    return int(workers)
+    return check_int("workers", workers, minimum=1)
 # --8<-- [end:checks]
 
 

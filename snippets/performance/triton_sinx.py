@@ -23,6 +23,8 @@ from torch import Tensor
 from snippets._checks import check_tensor
 # --8<-- [end:imports]
 
+from snippets._checks import check_int
+
 __all__ = ["sinx_triton", "sinx_torch_loop"]
 
 
@@ -55,8 +57,10 @@ def _check(x: Tensor, terms: int) -> None:
         raise TypeError(f"x must be float32, got {x.dtype}")
     if x.dim() != 1:
         raise ValueError(f"x must be 1-D, got shape {tuple(x.shape)}")
-    if isinstance(terms, bool) or not isinstance(terms, int) or terms < 0:
-        raise ValueError(f"terms must be an int >= 0, got {terms!r}")
+    try:
+        check_int("terms", terms, minimum=0)
+    except (TypeError, ValueError):  # a wrong type is a ValueError here too: one message for all
+        raise ValueError(f"terms must be an int >= 0, got {terms!r}") from None
 
 
 # --8<-- [start:sinx_triton]

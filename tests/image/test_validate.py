@@ -21,7 +21,7 @@ class TestCheckImage:
     def test_levels_and_level_types(self):
         with pytest.raises(TypeError, match="levels must be an int, got float"):
             check_levels(8.0)
-        with pytest.raises(TypeError, match="r1 must be an int intensity, got float"):
+        with pytest.raises(TypeError, match="r1 must be an int, got float"):
             check_level("r1", 1.5)
 
 
