@@ -74,7 +74,7 @@ def box_iou(boxes1: Tensor, boxes2: Tensor) -> Tensor:
     check_boxes("boxes2", boxes2)
     area1 = (boxes1[:, 2] - boxes1[:, 0]) * (boxes1[:, 3] - boxes1[:, 1])
     area2 = (boxes2[:, 2] - boxes2[:, 0]) * (boxes2[:, 3] - boxes2[:, 1])
-    # the overlap of every pair runs from the larger top-left to the smaller bottom-right
+    # each pair overlaps from the larger top-left to the smaller bottom-right corner
     top_left = torch.max(boxes1[:, None, :2], boxes2[None, :, :2])  # (N, M, 2)
     bottom_right = torch.min(boxes1[:, None, 2:], boxes2[None, :, 2:])
     wh = (bottom_right - top_left).clamp(min=0)  # width, height; 0 when apart

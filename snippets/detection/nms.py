@@ -51,7 +51,7 @@ def pairwise_iou(boxes1: np.ndarray, boxes2: np.ndarray) -> np.ndarray:
     ``box_iou`` in NumPy: on one thread, without torch's per-call overhead, it is faster
     for the small blocks that ``nms`` works on.
     """
-    # the overlap of every pair runs from the larger top-left to the smaller bottom-right
+    # each pair overlaps from the larger top-left to the smaller bottom-right corner
     top_left = np.maximum(boxes1[:, None, :2], boxes2[None, :, :2])  # (N, M, 2)
     bottom_right = np.minimum(boxes1[:, None, 2:], boxes2[None, :, 2:])
     wh = np.clip(bottom_right - top_left, 0, None)  # width, height; 0 when apart
