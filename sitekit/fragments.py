@@ -6,7 +6,6 @@ runs pymdownx.snippets; links assume a page at ``docs/<topic>/<article>.md`` (``
 
 from __future__ import annotations
 
-import ast
 import importlib.metadata
 import platform
 import posixpath
@@ -35,6 +34,7 @@ LABELS = {
            "script": "脚本", "notebook": "笔记本", "evidence": "证据（页面上打印的输出）：",
            "intro": "<{url}> 页面的代码，以及构建网站时它打印的输出。请在仓库根目录下运行。"},
 }
+DOCSTRING_RE = re.compile(r'\s*[rR]?("""|\'\'\')(.*?)\1', re.S)  # a module docstring, unparsed
 TWIN_RE = re.compile(r"^\s*Twins?:\s*(?P<twin>.+?)\s*$", re.MULTILINE)
 ADMONITION_RE = re.compile(r'^(?P<indent>[ \t]*)!!!\s+correction\s+"(?P<title>[^"]*)"\s*$')
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*$")
@@ -65,8 +65,8 @@ def test_of(module_path: str) -> str | None:
 @cache
 def twins(module_path: str) -> tuple[str, ...]:
     """Production twins named in the module docstring's ``Twin:`` line."""
-    doc = ast.get_docstring(ast.parse((ROOT / module_path).read_text(encoding="utf-8"))) or ""
-    match = TWIN_RE.search(doc)
+    doc = DOCSTRING_RE.match((ROOT / module_path).read_text(encoding="utf-8"))
+    match = TWIN_RE.search(doc[2]) if doc else None
     return tuple(a or b for a, b in re.findall(r"``([^`]+)``|`([^`]+)`", match["twin"])) if match else ()
 
 

@@ -25,7 +25,7 @@ import yaml
 
 from sitekit import fragments, notebook
 from sitekit.run import PRELOAD, run_job
-from sitekit.source import ROOT, includes, key, page_modules, sections
+from sitekit.source import ROOT, forget, includes, key, page_modules, sections
 
 EDITIONS = {"en": ("docs", "mkdocs.yml"), "zh": ("docs-zh", "mkdocs.zh.yml")}
 GENERATED = ROOT / "generated"
@@ -164,38 +164,48 @@ def _title(markdown: str) -> str:
     return next((line[2:].strip() for line in markdown.splitlines() if line.startswith("# ")), "")
 
 
-def sync(files: dict[Path, str | bytes], roots: list[Path]) -> int:
-    """Write the files whose content changed; remove files under ``roots`` that are no longer made."""
-    changed = 0
+def sync(files: dict[Path, str | bytes], roots: list[Path]) -> list[Path]:
+    """Write the files whose content changed; remove files under ``roots`` that are no longer made.
+
+    Returns the paths written or removed."""
+    changed = []
     for path, content in files.items():
         data = content.encode("utf-8") if isinstance(content, str) else content
         if not path.is_file() or path.read_bytes() != data:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-            changed += 1
+            changed.append(path)
     for root in roots:
         for path in list(root.rglob("*")) if root.is_dir() else []:
             if path.is_file() and path not in files:
                 path.unlink()
+                changed.append(path)
     return changed
 
 
-def nav_order(config: Path) -> list[str]:
-    """Page sources in ``nav`` order."""
-    nav = json.dumps(yaml.load(config.read_text(encoding="utf-8"), Loader=yaml.BaseLoader).get("nav", []))
-    return re.findall(r'"([^"]+\.md)"', nav)
+def nav_order(config: dict) -> list[str]:
+    """Page sources in the ``nav`` order of a loaded configuration."""
+    return re.findall(r'"([^"]+\.md)"', json.dumps(config.get("nav", [])))
 
 
-def generate() -> int:
-    """Run what changed, write every generated file; print a summary. Returns an exit status."""
+class PageCodeFailed(Exception):
+    """A page module or a figure raised: the message names each, with the section and traceback."""
+
+
+def update(code_changed: bool = True) -> list[Path]:
+    """Run what changed, write every generated file, print a summary; returns the files changed.
+
+    ``code_changed=False`` (only pages or the theme changed) reuses the hashes of the code."""
     start = time.perf_counter()
+    if code_changed:
+        forget()
+        fragments.twins.cache_clear()
     all_pages = {lang: pages(docs) for lang, docs in editions().items()}
     jobs = _jobs(all_pages)
     results, ran = run_jobs(jobs)
     errors = [f"{j.get('path') or j['module']}: {results[k]['error']}" for k, j in jobs.items() if results[k].get("error")]
     if errors:
-        print("sitekit: page code failed\n" + "\n".join(errors), file=sys.stderr)
-        return 1
+        raise PageCodeFailed("sitekit: page code failed\n" + "\n".join(errors))
     outputs = {j["path"]: results[k]["outputs"] for k, j in jobs.items() if j["kind"] == "page"}
     figures: dict[tuple[str, str], dict] = {}
     for k, j in jobs.items():
@@ -204,9 +214,9 @@ def generate() -> int:
     files: dict[Path, str] = {}
     roots = [GENERATED]
     for lang, docs in editions().items():
-        config = ROOT / EDITIONS[lang][1]
-        site_url = yaml.load(config.read_text(encoding="utf-8"), Loader=yaml.BaseLoader).get("site_url", "/")
-        files |= files_for(lang, docs, all_pages[lang], outputs, figures, site_url, nav_order(config))
+        config = yaml.load((ROOT / EDITIONS[lang][1]).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        files |= files_for(lang, docs, all_pages[lang], outputs, figures, config.get("site_url", "/"),
+                           nav_order(config))
         roots.append(docs / fragments.ASSETS)
         if lang != "en":  # the English edition's stylesheets, scripts and KaTeX, copied (not linked)
             for folder in SHARED_ASSETS:
@@ -215,6 +225,16 @@ def generate() -> int:
                 roots.append(docs / "assets" / folder)
     changed = sync(files, roots)
     print(f"sitekit: {sum(len(p) for p in all_pages.values())} pages, {len(jobs)} jobs ({ran} run, "
-          f"{len(jobs) - ran} cached), {len(files)} files ({changed} changed) "
+          f"{len(jobs) - ran} cached), {len(files)} files ({len(changed)} changed) "
           f"in {time.perf_counter() - start:.1f} s")
+    return changed
+
+
+def generate() -> int:
+    """``python -m sitekit generate``: ``update``, as an exit status."""
+    try:
+        update()
+    except PageCodeFailed as error:
+        print(error, file=sys.stderr)
+        return 1
     return 0

@@ -118,14 +118,26 @@ def results_read(texts: list[str]) -> list[Path]:
     return sorted(files)
 
 
-def key(path: Path, salt: str = "") -> str:
-    """Cache key of running ``path``: its code, its imports, the results it reads, the pins."""
-    digest = hashlib.sha256(f"{salt}\0{platform.python_version()}".encode())
-    digest.update((ROOT / "requirements.txt").read_bytes())
-    texts = []
+@cache
+def _digest(path: Path) -> bytes:
+    """Hash of ``path``'s closure and of the results it reads (kept until ``forget``)."""
+    digest, texts = hashlib.sha256(), []
     for module in closure(path):
         texts.append(module.read_text(encoding="utf-8"))
         digest.update(f"\0{module.relative_to(ROOT)}\0{texts[-1]}".encode())
     for result in results_read(texts):
         digest.update(f"\0{result.relative_to(ROOT)}\0".encode() + result.read_bytes())
+    return digest.digest()
+
+
+def forget() -> None:
+    """Drop what was read from the repository (a new generate reads it again)."""
+    _imports.cache_clear()
+    _digest.cache_clear()
+
+
+def key(path: Path, salt: str = "") -> str:
+    """Cache key of running ``path``: its code, its imports, the results it reads, the pins."""
+    digest = hashlib.sha256(f"{salt}\0{platform.python_version()}".encode())
+    digest.update((ROOT / "requirements.txt").read_bytes() + _digest(path))
     return digest.hexdigest()[:20]

@@ -76,7 +76,7 @@ def test_key_changes_with_an_imported_module_and_with_results_read(tmp_path, mon
     monkeypatch.setattr(source, "ROOT", tmp_path)
 
     def key() -> str:
-        source._imports.cache_clear()
+        source.forget()
         return source.key(page)
 
     first = key()

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
 from sitekit import fragments
@@ -212,7 +213,7 @@ def test_corrections_page_lists_every_correction(site_dir: Path):
     """Every `!!! correction` of every article is on the corrections page, linked to its article."""
     from sitekit.generate import nav_order
 
-    order = nav_order(ROOT / "mkdocs.yml")
+    order = nav_order(yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader))
     titles = [m["title"] for source in sorted(PAGES, key=lambda p: order.index(p.relative_to(DOCS).as_posix()))
               if source.parent.name != "corrections"
               for line in source.read_text(encoding="utf-8").splitlines()
