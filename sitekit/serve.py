@@ -1,12 +1,9 @@
 """``make serve``: generate, build both editions into ``site/``, serve it on 127.0.0.1 and
-rebuild what an edit touches, in one process.
-
-Each edition keeps its MkDocs configuration, plugins included, from one build to the next.
-An edit that changes only an edition's own pages or static files is built *dirty*: MkDocs
-renders just the pages whose source is newer than their HTML, and Material's search
-plugin merges them into the index of the build before. Anything that changes what a page
-includes (page code, a ``snippets`` module, a result, the theme, a configuration, a page
-added or removed) rebuilds the edition in full, the strict way.
+rebuild what an edit touches. Each edition builds in a process of its own that keeps its
+MkDocs configuration (plugins included) between builds, so an edited page is built *dirty*:
+MkDocs renders only pages newer than their HTML and Material's search plugin merges them into
+the previous index. A change to what pages include (page code, a ``snippets`` module, a
+result), the theme, a configuration or the page list rebuilds the edition in full.
 """
 
 from __future__ import annotations
@@ -26,20 +23,15 @@ from mkdocs.config import load_config
 from sitekit.generate import EDITIONS, GENERATED, PageCodeFailed, editions, update
 from sitekit.source import ROOT
 
-WATCHED = ("snippets", "results", "overrides")
+WATCHED = ("snippets", "results", "overrides")  # besides each edition's docs and configuration
 SUFFIXES = {".py", ".md", ".json", ".html", ".css", ".js", ".yml"}
-# A dirty build warns that it is one; that is what it is asked to be.
 logging.getLogger("mkdocs.commands.build").addFilter(lambda record: "'dirty' build" not in record.getMessage())
-
-
-_CONFIGS: dict[str, object] = {}  # in an edition's build process: its configuration, kept between builds
+_CONFIGS: dict[str, object] = {}  # in an edition's build process: its configuration
 
 
 def build_edition(config_file: str, dirty: bool = False) -> None:
-    """Build one edition into its ``site_dir``: in full (strict), or only the pages that changed.
-
-    Runs in a process of the edition's own: MkDocs keeps one instance of a plugin per process,
-    and the search plugin must keep this edition's index, not another's."""
+    """Build an edition in full (strict) or dirty, in its own process: MkDocs keeps one
+    instance of a plugin per process, and the search plugin keeps that edition's index."""
     config = _CONFIGS.get(config_file)
     if config is None or not dirty:  # a full build reads the configuration afresh
         config = _CONFIGS[config_file] = load_config(config_file)
@@ -50,7 +42,7 @@ def build_edition(config_file: str, dirty: bool = False) -> None:
 
 
 def snapshot() -> dict[Path, int]:
-    """Modification time of every source file the site is made from (generated files left out)."""
+    """Modification time of every source file of the site (generated files left out)."""
     folders = [ROOT / d for d in WATCHED] + list(editions().values())
     files = [p for d in folders for p in d.rglob("*") if p.suffix in SUFFIXES and "generated" not in p.parts]
     return {p: p.stat().st_mtime_ns for p in files + [ROOT / c for _, c in EDITIONS.values()] if p.is_file()}
@@ -68,22 +60,20 @@ class Site:
         self.editions[lang].submit(build_edition, str(ROOT / EDITIONS[lang][1]), dirty).result()
 
     def build(self) -> None:
-        """Generate, then build every edition in full."""
         update()
         for lang in self.editions:
             self._build(lang)
 
     def poll(self) -> dict[str, str]:
         """Rebuild what changed since the last call: ``{lang: "full" or "dirty"}`` of the editions built."""
-        now = snapshot()
+        now, done = snapshot(), {}
         changed = {p for p in now.keys() | self.seen.keys() if now.get(p) != self.seen.get(p)}
         if not changed:
-            return {}
+            return done
         added_or_removed = {p for p in changed if p.suffix == ".md" and (p not in now or p not in self.seen)}
         theme = any(p.suffix == ".yml" or p.is_relative_to(ROOT / "overrides") for p in changed)
         self.seen = now
         written = update(code_changed=any(p.is_relative_to(ROOT / d) for p in changed for d in WATCHED[:2]))
-        done: dict[str, str] = {}
         for lang in self.editions:
             docs, generated = ROOT / EDITIONS[lang][0], GENERATED / lang
             own = {p for p in changed | set(written) if p.is_relative_to(docs) or p.is_relative_to(generated)}
@@ -96,7 +86,6 @@ class Site:
 
 
 def serve(port: str = "8000") -> int:
-    """Serve ``site/`` on 127.0.0.1 and rebuild on change until Ctrl-C."""
     site = Site()
     try:
         site.build()
@@ -107,15 +96,13 @@ def serve(port: str = "8000") -> int:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"serving both editions at http://127.0.0.1:{port}/ (rebuilt on change; Ctrl-C stops)")
-    try:
-        while True:
+    while True:
+        try:
             time.sleep(0.3)
             start = time.perf_counter()
-            try:
-                if built := site.poll():
-                    print(f"rebuilt {built} in {time.perf_counter() - start:.1f} s")
-            except Exception as error:  # noqa: BLE001 - report it and keep serving the last good build
-                print(f"build failed: {error}")
-    except KeyboardInterrupt:
-        server.shutdown()
-    return 0
+            if built := site.poll():
+                print(f"rebuilt {built} in {time.perf_counter() - start:.1f} s")
+        except KeyboardInterrupt:
+            return 0
+        except Exception as error:  # noqa: BLE001 - report it and keep serving the last good build
+            print(f"build failed: {error}")
