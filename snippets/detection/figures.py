@@ -364,7 +364,7 @@ def detections_figure(lang: str = "en"):
     return fig
 
 
-_SCENE_NAMES_ZH = ("背景", "矩形", "椭圆", "三角形", "十字", "圆环")
+_SCENE_NAMES_ZH = ("背景", "矩形", "椭圆", "三角形", "十字", "圆环")  # SCENE_CLASSES in Chinese
 
 
 @caption(
@@ -382,21 +382,14 @@ def scenes_figure(lang: str = "en"):
     )  # the first training scenes
     colours = plt.get_cmap("tab10").colors
     fig, axes = plt.subplots(2, 4, figsize=(9.6, 5.0))
-    zh = {
-        "rectangle": "矩形",
-        "ellipse": "椭圆",
-        "triangle": "三角形",
-        "cross": "十字",
-        "ring": "圆环",
-    }
+    names = _SCENE_NAMES_ZH if lang == "zh" else SCENE_CLASSES
     for ax, image, b, l in zip(axes.flat, images, boxes, labels):
         _draw_boxes(ax, image, b)
         for (x1, y1, _, _), label in zip(b.tolist(), l.tolist()):
-            name = SCENE_CLASSES[label]
             ax.text(
                 x1 + 1,
                 y1 + 6,
-                zh[name] if lang == "zh" else name,
+                names[label],
                 fontsize=6,
                 color=colours[label - 1],
             )
