@@ -6,6 +6,12 @@ from snippets._figure import caption, words
 from snippets.performance.report import _measured_rows, load_results
 
 
+def _no_rows(ax, lang: str) -> None:
+    """Say in the empty axes that nothing is measured yet."""
+    ax.text(0.5, 0.5, words(lang, "no measured rows yet: run make bench", "尚无已测数据行：请运行 make bench"),
+            ha="center", va="center", transform=ax.transAxes)
+
+
 @caption("Median time of ours over the production twin for every measured row",
          zh="每个已测行中，我们的实现与生产实现的中位时间之比")
 def ratio_figure(lang: str = "en"):
@@ -37,8 +43,7 @@ def ratio_figure(lang: str = "en"):
                   frameon=False, fontsize=8, loc="lower right")
         ax.invert_yaxis()
     else:
-        ax.text(0.5, 0.5, words(lang, "no measured rows yet: run make bench", "尚无已测数据行：请运行 make bench"),
-                ha="center", va="center", transform=ax.transAxes)
+        _no_rows(ax, lang)
     ax.set_xlabel(words(lang, "median time, ours / production twin (log scale; < 1: ours faster)",
                         "中位时间：我们的实现 / 生产实现（对数坐标；< 1 表示我们的更快）"))
     ax.grid(True, axis="x", alpha=0.4)
@@ -75,8 +80,7 @@ def bandwidth_figure(lang: str = "en"):
                   frameon=False, fontsize=8, loc="lower right")
         ax.invert_yaxis()
     else:
-        ax.text(0.5, 0.5, words(lang, "no measured rows yet: run make bench", "尚无已测数据行：请运行 make bench"),
-                ha="center", va="center", transform=ax.transAxes)
+        _no_rows(ax, lang)
     ax.set_xlabel(words(lang, "bytes moved / time, as a fraction of the measured copy bandwidth (1 = copy speed)",
                         "传输字节数 / 时间，占实测拷贝带宽的比例（1 = 拷贝速度）"))
     ax.grid(True, axis="x", alpha=0.4)
