@@ -30,6 +30,12 @@ TARGETS = [pytest.param(url_path(p), id=str(p.relative_to(DOCS))) for p in PAGES
     pytest.param("/404.html", id="404")]
 
 
+def load_in_view(page, img) -> None:
+    """Scroll a lazy image into view and wait until it has loaded."""
+    img.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle(), timeout=10_000)
+
+
 def outside(urls) -> list[str]:
     return [u for u in urls if urlparse(u).scheme in ("http", "https", "ws", "wss")
             and urlparse(u).hostname not in ("127.0.0.1", "localhost")]
@@ -58,10 +64,7 @@ def test_page_in_browser(path, page, base_url, site_dir, requests_seen, bytes_se
     assert all(s["lazy"] for s in states), [s["src"][:120] for s in states if not s["lazy"]]
     for index, state in enumerate(states):
         if state["shown"] and not state["loaded"]:  # (the other palette's figure is not shown)
-            img = images.nth(index)
-            img.scroll_into_view_if_needed()
-            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle(),
-                                   timeout=10_000)
+            load_in_view(page, images.nth(index))
     check_figure_alts(page, f"site{path}")
     pairs = "#only-dark" in page.content()
     check_palettes(page, axe_source, f"site{path}", in_each=one_figure_per_palette if pairs else None)
@@ -81,6 +84,4 @@ def one_figure_per_palette(page) -> None:
     assert set(invisible.evaluate_all(displays)) == {"none"}, f"a {hidden} figure is shown"
     loaded = visible.evaluate_all("els => els.map(e => e.complete && e.naturalWidth > 0)")
     for index in (i for i, done in enumerate(loaded) if not done):  # lazy: load each in view
-        img = visible.nth(index)
-        img.scroll_into_view_if_needed()
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+        load_in_view(page, visible.nth(index))
