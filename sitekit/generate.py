@@ -1,7 +1,7 @@
 """Generate, then render: run the page code once and write everything it makes as plain files.
 
-Each page module (``snippets/<topic>/examples/<article>_page.py``) and each figure a page
-includes runs once, in a fresh process (``sitekit.run``), two at a time, cached under
+Each page module (``snippets/<topic>/examples/<article>_page.py``), and each topic's figures
+that pages include, run once in a fresh process (``sitekit.run``), two at a time, cached under
 ``.cache/sitekit`` by ``sitekit.source.key``. Written: ``generated/<lang>/`` (per module
 section its output and caption, per figure its ``<figure>``, per page its downloads,
 *Tested with* box and corrections list) and ``<docs>/assets/generated/`` (SVGs, the ``.py``
@@ -59,19 +59,17 @@ def _jobs(editions_pages: dict[str, dict[str, str]]) -> dict[str, dict]:
     for module in page_modules():
         path = module.relative_to(ROOT).as_posix()
         jobs[key(module, RUNNER)] = {"kind": "page", "path": path}
+    draw: dict[str, set[tuple[str, str]]] = {}  # per topic: (figure, language) to draw
     for lang, docs_pages in editions_pages.items():
-        wanted: dict[str, set[str]] = {}
         for markdown in docs_pages.values():
             for topic, name in figure_refs(markdown, lang):
-                wanted.setdefault(topic, set()).add(name)
-        for topic, names in wanted.items():
-            text = (ROOT / "snippets" / topic / "figures.py").read_text(encoding="utf-8")
-            for name in sorted(names):  # one job a figure: the pool balances them
+                text = (ROOT / "snippets" / topic / "figures.py").read_text(encoding="utf-8")
                 # a figure without words to translate (no ``lang`` parameter) is drawn once for both editions
-                words = re.search(rf"^def {name}\([^)]*\blang\b", text, re.M)
-                job = {"kind": "figures", "module": f"snippets.{topic}.figures", "names": [name],
-                       "lang": lang if words else "en"}
-                jobs[key(ROOT / "snippets" / topic / "figures.py", RUNNER + json.dumps(job))] = job
+                words = re.search(rf"^def {name}\([^)]*\blang\b", text, re.MULTILINE)
+                draw.setdefault(topic, set()).add((name, lang if words else "en"))
+    for topic, pairs in draw.items():  # one job a topic: a process draws many figures faster than one
+        job = {"kind": "figures", "module": f"snippets.{topic}.figures", "draw": sorted(pairs)}
+        jobs[key(ROOT / "snippets" / topic / "figures.py", RUNNER + json.dumps(job))] = job
     return jobs
 
 
@@ -209,8 +207,8 @@ def update(code_changed: bool = True) -> list[Path]:
     outputs = {j["path"]: results[k]["outputs"] for k, j in jobs.items() if j["kind"] == "page"}
     figures: dict[tuple[str, str], dict] = {}
     for k, j in jobs.items():
-        if j["kind"] == "figures":
-            figures.setdefault((j["module"], j["lang"]), {}).update(results[k]["figures"])
+        for lang, drawn in results[k].get("figures", {}).items():
+            figures.setdefault((j["module"], lang), {}).update(drawn)
     files: dict[Path, str] = {}
     roots = [GENERATED]
     for lang, docs in editions().items():

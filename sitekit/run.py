@@ -4,8 +4,8 @@
 server that has already imported the heavy libraries (``PRELOAD``). A page job runs the module top to
 bottom, chunk by chunk (``sitekit.source.chunks``) in one namespace, as ``python
 module.py`` would, and records what each named section printed; it stops at the
-first error and reports the section and the traceback. A figure job draws each
-named function of one ``figures`` module in the light and dark palettes.
+first error and reports the section and the traceback. A figure job draws the figures
+the pages include from one ``figures`` module, in each language asked, in both palettes.
 """
 
 from __future__ import annotations
@@ -42,15 +42,16 @@ def run_page(path: Path) -> dict:
     return {"outputs": outputs, "error": None}
 
 
-def run_figures(module: str, names: list[str], lang: str) -> dict:
-    """``{"figures": {name: {"light": svg, "dark": svg}}, "error": ...}``."""
+def run_figures(module: str, draw: list[tuple[str, str]]) -> dict:
+    """Each ``(name, lang)`` figure of a ``figures`` module, in both palettes:
+    ``{"figures": {lang: {name: {"light": svg, "dark": svg, "caption": ...}}}, "error": ...}``."""
     from sitekit.figures import render
 
-    figures = {}
-    for name in names:
+    figures: dict[str, dict] = {}
+    for name, lang in draw:
         try:
             function = getattr(importlib.import_module(module), name)
-            figures[name] = {**render(function, lang), "caption": function.caption}
+            figures.setdefault(lang, {})[name] = {**render(function, lang), "caption": function.caption}
         except BaseException:  # noqa: BLE001
             return {"figures": figures, "error": f"figure {module}:{name} ({lang}):\n{traceback.format_exc()}"}
     return {"figures": figures, "error": None}
@@ -63,5 +64,5 @@ def run_job(job: dict) -> dict:
     if job["kind"] == "page":
         result = run_page(ROOT / job["path"])
     else:
-        result = run_figures(job["module"], job["names"], job["lang"])
+        result = run_figures(job["module"], job["draw"])
     return {**result, "seconds": round(time.perf_counter() - start, 2)}
