@@ -54,7 +54,7 @@ def _chamfer(zero, diagonal):  # pragma: no cover - compiled by numba
     scans."""
     height, width = zero.shape
     far = height + width  # more than any distance inside the image
-    d = np.where(zero, 0, far)
+    d = far * ~zero  # 0 on the zero pixels, far elsewhere
     # forward scan: from the already-visited neighbours above and to the left
     for i in range(height):
         for j in range(width):
@@ -112,14 +112,14 @@ def _edt(zero):  # pragma: no cover - compiled by numba
     height, width = zero.shape
     far = float(height + width) ** 2  # more than any squared distance in the image
     # pass 1, each column: squared distance to the nearest zero in the same column
-    g = np.where(zero, 0.0, far)
+    g = far * ~zero
     for i in range(1, height):
         for j in range(width):
             g[i, j] = min(g[i, j], g[i - 1, j] + 1)  # (distances, not squares, yet)
     for i in range(height - 2, -1, -1):
         for j in range(width):
             g[i, j] = min(g[i, j], g[i + 1, j] + 1)
-    g = np.where(g < far, g * g, far)
+    g = np.minimum(g * g, far)  # squared; a column without a zero stays far
     # pass 2, each row: D^2(i, j) = min over columns c of (j - c)^2 + g[i, c]
     d = np.empty((height, width))
     v, z = np.empty(width, np.int64), np.empty(width + 1)
