@@ -195,8 +195,11 @@ image = data.camera()
 mean, var = local_mean_var(image, size=3)
 f = image.astype(np.float64)
 print("max |m_S - uniform_filter|:", np.abs(mean - ndi.uniform_filter(f, 3)).max())
-print("max |var_S - generic_filter(np.var)|:",
-      np.abs(var - ndi.generic_filter(f, np.var, 3)).max())
+# generic_filter calls np.var once a pixel (seconds here): a 128 x 128 copy is enough
+small = image[::4, ::4]
+_, var_small = local_mean_var(small, size=3)
+print("max |var_S - generic_filter(np.var)| (128 x 128):",
+      np.abs(var_small - ndi.generic_filter(small.astype(np.float64), np.var, 3)).max())
 print(f"global: m_G = {image.mean():.1f}, sigma_G = {image.std():.1f}")
 for name, (r, c) in {
     "coat (dark, textured)": (250, 200),
