@@ -48,6 +48,10 @@ def snapshot() -> dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in files + [ROOT / c for _, c in EDITIONS.values()] if p.is_file()}
 
 
+def _under(paths: set[Path], *folders: str) -> bool:
+    return any(p.is_relative_to(ROOT / folder) for p in paths for folder in folders)
+
+
 class Site:
     """Both editions, built into ``site/`` and rebuilt on change (``poll``)."""
 
@@ -71,13 +75,15 @@ class Site:
         if not changed:
             return done
         added_or_removed = {p for p in changed if p.suffix == ".md" and (p not in now or p not in self.seen)}
-        theme = any(p.suffix == ".yml" or p.is_relative_to(ROOT / "overrides") for p in changed)
+        # every page shows the theme and the configuration, and pages include snippets modules directly
+        everywhere = _under(changed, "snippets", "overrides") or any(p.suffix == ".yml" for p in changed)
+        code = _under(changed, "snippets", "results")
         self.seen = now
-        written = update(code_changed=any(p.is_relative_to(ROOT / d) for p in changed for d in WATCHED[:2]))
+        written = update(code_changed=code)
         for lang in self.editions:
             docs, generated = ROOT / EDITIONS[lang][0], GENERATED / lang
             own = {p for p in changed | set(written) if p.is_relative_to(docs) or p.is_relative_to(generated)}
-            full = (theme or done.get("en") == "full"  # a full English build empties site/, editions and all
+            full = (everywhere or done.get("en") == "full"  # a full English build empties site/, editions and all
                     or any(p.is_relative_to(generated) or p in added_or_removed for p in own))
             if own or full:
                 self._build(lang, dirty=not full)

@@ -72,11 +72,13 @@ ENGLISH, CHINESE = ROOT / "docs" / "normalization" / "batch-norm.md", ROOT / "do
     ([ROOT / "snippets" / "normalization" / "batch_norm.py"],
      [GENERATED / "en" / "snippets" / "normalization" / "batch_norm.md",
       GENERATED / "zh" / "snippets" / "normalization" / "batch_norm.md"], False, {"en": "full", "zh": "full"}),
+    ([ROOT / "snippets" / "normalization" / "batch_norm.py"], [], False, {"en": "full", "zh": "full"}),  # shown code
     ([ROOT / "docs" / "normalization" / "new.md"], [], True, {"en": "full", "zh": "full"}),
     ([ROOT / "overrides" / "main.html"], [], False, {"en": "full", "zh": "full"}),
     ([ROOT / "mkdocs.zh.yml"], [], False, {"en": "full", "zh": "full"}),
     ([], [], False, {}),
-], ids=["english-page", "chinese-page", "english-download", "code", "page-added", "theme", "config", "nothing"])
+], ids=["english-page", "chinese-page", "english-download", "code-output", "code-shown", "page-added", "theme", "config",
+         "nothing"])
 def test_poll_rebuilds_what_an_edit_touches(monkeypatch, edited, written, added, expected):
     """An edited page is built dirty in its own edition; what changes an include, the theme, a
     configuration or the page list rebuilds in full (the English build empties site/, so the
