@@ -4,15 +4,11 @@ downloads, 404."""
 from __future__ import annotations
 
 import ast
-import json
 import re
-from pathlib import Path
 from urllib.parse import urljoin, urlparse
 from urllib.request import urlopen
 
 import pytest
-
-from tests._site import DOCS
 
 pytestmark = [pytest.mark.browser]
 
@@ -35,7 +31,7 @@ def test_batch_norm_page_renders_math(page, base_url, console_errors):
 def test_math_survives_instant_navigation(page, base_url):
     """After navigating away and back through instant loading, math is rendered again."""
     page.goto(base_url + "/")
-    page.click(f'a[href$="normalization/batch-norm/"] >> nth=0')
+    page.click('a[href$="normalization/batch-norm/"] >> nth=0')
     page.wait_for_url(re.compile(r".*/normalization/batch-norm/$"))
     page.wait_for_selector(".arithmatex .katex")
     assert page.locator(".arithmatex .katex").count() > 0
@@ -120,7 +116,7 @@ def test_download_links_work(base_url, site_dir):
         hrefs = [urljoin(url, a["href"]) for a in bar.find_all("a")]
         assert len(hrefs) == 2, url
         for href in hrefs:
-            with urlopen(href) as response:  # noqa: S310 - the test's own server on 127.0.0.1
+            with urlopen(href) as response:
                 assert response.status == 200, href
                 body = response.read().decode("utf-8")
             if href.endswith(".py"):
