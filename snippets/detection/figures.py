@@ -25,6 +25,14 @@ __all__ = [
 RESULTS = Path(__file__).resolve().parents[2] / "results" / "detector"
 
 
+def _outline(ax, box, **style) -> None:
+    """Draw box (x1, y1, x2, y2) on ax as an unfilled rectangle in the given style."""
+    from matplotlib.patches import Rectangle
+
+    x1, y1, x2, y2 = box
+    ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, **style))
+
+
 def _colours() -> list[str]:
     import matplotlib.pyplot as plt
 
@@ -38,7 +46,6 @@ def _colours() -> list[str]:
 def anchor_targets_figure(lang: str = "en"):
     """Positive, negative and ignored anchors of the small detector on one synthetic image."""
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Rectangle
 
     from snippets.detection.anchors import cell_anchors, grid_anchors
     from snippets.detection.data import make_image
@@ -61,28 +68,15 @@ def anchor_targets_figure(lang: str = "en"):
         ),
     ):
         ax.imshow(image.permute(1, 2, 0).numpy(), extent=(0, 64, 64, 0))
-        for x1, y1, x2, y2 in gt.tolist():
-            ax.add_patch(
-                Rectangle(
-                    (x1, y1),
-                    x2 - x1,
-                    y2 - y1,
-                    fill=False,
-                    edgecolor="white",
-                    linewidth=2,
-                )
-            )
+        for box in gt.tolist():
+            _outline(ax, box, edgecolor="white", linewidth=2)
         chosen = anchors[labels == value]
-        for x1, y1, x2, y2 in chosen.tolist():
-            ax.add_patch(
-                Rectangle(
-                    (x1, y1),
-                    x2 - x1,
-                    y2 - y1,
-                    fill=False,
-                    linewidth=0.9,
-                    edgecolor=colours[0] if value == 1 else colours[1],
-                )
+        for box in chosen.tolist():
+            _outline(
+                ax,
+                box,
+                linewidth=0.9,
+                edgecolor=colours[0] if value == 1 else colours[1],
             )
         ax.set_title(
             words(
@@ -114,16 +108,12 @@ def quantization_figure(lang: str = "en"):
         for k in range(9):
             ax.axhline(k, color="gray", linewidth=0.5)
             ax.axvline(k, color="gray", linewidth=0.5)
-        ax.add_patch(
-            Rectangle(
-                box[:2],
-                box[2] - box[0],
-                box[3] - box[1],
-                fill=False,
-                linewidth=2.0,
-                edgecolor=colours[0],
-                label=words(lang, "RoI (exact)", "RoI（精确）"),
-            )
+        _outline(
+            ax,
+            box,
+            linewidth=2.0,
+            edgecolor=colours[0],
+            label=words(lang, "RoI (exact)", "RoI（精确）"),
         )
         ax.set_xlim(0, 8)
         ax.set_ylim(8, 0)
@@ -289,39 +279,26 @@ def loss_curves_figure(lang: str = "en"):
 
 
 def _draw_boxes(ax, image, gt_boxes, det=None, colours=None, names=None):
-    from matplotlib.patches import Rectangle
 
     ax.imshow(
         image.permute(1, 2, 0).numpy(), extent=(0, image.shape[2], image.shape[1], 0)
     )
-    for x1, y1, x2, y2 in gt_boxes.tolist():
-        ax.add_patch(
-            Rectangle(
-                (x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor="white", linewidth=2.2
-            )
-        )
-        ax.add_patch(
-            Rectangle(
-                (x1, y1), x2 - x1, y2 - y1, fill=False, edgecolor="black", linewidth=0.6
-            )
-        )
-    for (x1, y1, x2, y2), score, label in zip(*det) if det else []:
+    for box in gt_boxes.tolist():
+        _outline(ax, box, edgecolor="white", linewidth=2.2)
+        _outline(ax, box, edgecolor="black", linewidth=0.6)
+    for box, score, label in zip(*det) if det else []:
         if score < 0.5:
             continue
-        ax.add_patch(
-            Rectangle(
-                (x1, y1),
-                x2 - x1,
-                y2 - y1,
-                fill=False,
-                linewidth=1.3,
-                edgecolor=colours[label - 1],
-                linestyle=_LINES[(label - 1) % 4],
-            )
+        _outline(
+            ax,
+            box,
+            linewidth=1.3,
+            edgecolor=colours[label - 1],
+            linestyle=_LINES[(label - 1) % 4],
         )
         ax.text(
-            x1 + 1,
-            y1 + 6,
+            box[0] + 1,
+            box[1] + 6,
             f"{names[label][:4]} {score:.2f}",
             fontsize=5.5,
             color=colours[label - 1],
