@@ -60,12 +60,14 @@ def _jobs(editions_pages: dict[str, dict[str, str]]) -> dict[str, dict]:
         path = module.relative_to(ROOT).as_posix()
         jobs[key(module, RUNNER)] = {"kind": "page", "path": path}
     draw: dict[str, set[tuple[str, str]]] = {}  # per topic: (figure, language) to draw
+    texts: dict[str, str] = {}  # per topic: its figures.py
     for lang, docs_pages in editions_pages.items():
         for markdown in docs_pages.values():
             for topic, name in figure_refs(markdown, lang):
-                text = (ROOT / "snippets" / topic / "figures.py").read_text(encoding="utf-8")
+                if topic not in texts:
+                    texts[topic] = (ROOT / "snippets" / topic / "figures.py").read_text(encoding="utf-8")
                 # a figure without words to translate (no ``lang`` parameter) is drawn once for both editions
-                words = re.search(rf"^def {name}\([^)]*\blang\b", text, re.MULTILINE)
+                words = re.search(rf"^def {name}\([^)]*\blang\b", texts[topic], re.MULTILINE)
                 draw.setdefault(topic, set()).add((name, lang if words else "en"))
     for topic, pairs in draw.items():  # one job a topic: a process draws many figures faster than one
         job = {"kind": "figures", "module": f"snippets.{topic}.figures", "draw": sorted(pairs)}
