@@ -20,7 +20,7 @@ from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from sitekit.generate import EDITIONS, GENERATED, PageCodeFailed, editions, update
+from sitekit.generate import EDITIONS, GENERATED, SHARED_ASSETS, PageCodeFailed, editions, update
 from sitekit.source import ROOT
 
 WATCHED = ("snippets", "results", "overrides")  # besides each edition's docs and configuration
@@ -42,9 +42,12 @@ def build_edition(config_file: str, dirty: bool = False) -> None:
 
 
 def snapshot() -> dict[Path, int]:
-    """Modification time of every source file of the site (generated files left out)."""
+    """Modification time of every source file of the site (generated files and the other editions'
+    copies of the English stylesheets, scripts and KaTeX left out: ``generate`` writes them)."""
     folders = [ROOT / d for d in WATCHED] + list(editions().values())
-    files = [p for d in folders for p in d.rglob("*") if p.suffix in SUFFIXES and "generated" not in p.parts]
+    copies = [docs / "assets" / f for lang, docs in editions().items() if lang != "en" for f in SHARED_ASSETS]
+    files = [p for d in folders for p in d.rglob("*") if p.suffix in SUFFIXES and "generated" not in p.parts
+             and not any(p.is_relative_to(c) for c in copies)]
     return {p: p.stat().st_mtime_ns for p in files + [ROOT / c for _, c in EDITIONS.values()] if p.is_file()}
 
 

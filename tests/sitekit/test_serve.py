@@ -75,17 +75,20 @@ ENGLISH, CHINESE = ROOT / "docs" / "normalization" / "batch-norm.md", ROOT / "do
       GENERATED / "zh" / "snippets" / "normalization" / "batch_norm.md"], False, {"en": "full", "zh": "full"}),
     ([ROOT / "snippets" / "normalization" / "batch_norm.py"], [], False, {"en": "full", "zh": "full"}),  # shown code
     ([ROOT / "docs" / "normalization" / "new.md"], [], True, {"en": "full", "zh": "full"}),
+    ([ROOT / "docs" / "assets" / "stylesheets" / "extra.css"], [ROOT / "docs-zh" / "assets" / "stylesheets" / "extra.css"],
+     False, {"en": "dirty", "zh": "dirty"}),  # the Chinese copy is written by generate: both copy it
     ([ROOT / "overrides" / "main.html"], [], False, {"en": "full", "zh": "full"}),
     ([ROOT / "mkdocs.zh.yml"], [], False, {"en": "full", "zh": "full"}),
     ([], [], False, {}),
-], ids=["english-page", "chinese-page", "english-download", "code-output", "code-shown", "page-added", "theme", "config",
-         "nothing"])
+], ids=["english-page", "chinese-page", "english-download", "code-output", "code-shown", "page-added", "stylesheet",
+         "theme", "config", "nothing"])
 def test_poll_rebuilds_what_an_edit_touches(monkeypatch, edited, written, added, expected):
     """An edited page is built dirty in its own edition; what changes an include, the theme, a
     configuration or the page list rebuilds in full (the English build empties site/, so the
     Chinese edition follows it)."""
     before = {ENGLISH: 1, CHINESE: 1, ROOT / "overrides" / "main.html": 1, ROOT / "mkdocs.zh.yml": 1,
-              ROOT / "snippets" / "normalization" / "batch_norm.py": 1}
+              ROOT / "snippets" / "normalization" / "batch_norm.py": 1,
+              ROOT / "docs" / "assets" / "stylesheets" / "extra.css": 1}
     after = {**before, **{p: 2 for p in edited}}
     if not added:
         after = {p: t for p, t in after.items() if p in before}
@@ -97,6 +100,15 @@ def test_poll_rebuilds_what_an_edit_touches(monkeypatch, edited, written, added,
     assert site.poll() == expected
     assert builds == [(lang, how == "dirty") for lang, how in expected.items()]
     assert generated == ([any("snippets" in p.parts for p in edited)] if edited else [])
+
+
+def test_snapshot_leaves_out_what_generate_writes():
+    """Generated files and the Chinese edition's copies of the shared assets are not sources: a
+    change to them is not an edit (it would rebuild the edition a second time)."""
+    watched = serve.snapshot()
+    assert ROOT / "docs" / "assets" / "stylesheets" / "extra.css" in watched
+    assert ENGLISH in watched and CHINESE in watched
+    assert not any("generated" in p.parts or p.is_relative_to(ROOT / "docs-zh" / "assets") for p in watched)
 
 
 @pytest.mark.parametrize("config", ["mkdocs.yml", "mkdocs.zh.yml"])
