@@ -10,9 +10,11 @@ prove the page shows exactly these sections and outputs).
 from __future__ import annotations
 
 import os
+import tempfile
 
 import nbformat
 import pytest
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 from tests._site import IDS, PAGES, ROOT, page_module
@@ -36,8 +38,10 @@ def test_notebook_reproduces_the_recorded_outputs(source, site_dir):
                 if cell.cell_type == "code" and cell.metadata.get("section")}
     assert recorded, f"{path.name} has no page sections"
     os.environ.setdefault("MPLBACKEND", "Agg")
-    NotebookClient(notebook, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    # IPC sockets, not TCP ports: kernels started at once by two test workers cannot race for a port
+    with tempfile.TemporaryDirectory(prefix="rn-kernel-") as sockets:
+        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+        NotebookClient(notebook, km=kernel, timeout=600, resources={"metadata": {"path": str(ROOT)}}).execute()
     again = {cell.metadata["section"]: stdout(cell) for cell in notebook.cells
              if cell.cell_type == "code" and cell.metadata.get("section")}
     differ = [name for name in recorded if recorded[name] != again[name]]
